@@ -1,0 +1,293 @@
+//! The command line: one binary, noun-verb like `ipa` and `kubectl` (`warden user add`,
+//! `warden role grant`). Each noun has its own file with its clap definitions and handlers;
+//! handlers build [`Command`]s for the service and print what it returns. No rule lives here.
+
+mod app;
+mod assign;
+mod audit;
+mod group;
+pub mod output;
+mod perm;
+mod role;
+mod setup;
+mod user;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::model::{SystemClock, Vocabulary};
+use crate::service::{Command, Error, Outcome, Service};
+use crate::store::{Location, Store, StoreOptions};
+use output::Output;
+
+/// Exit codes (SPEC §8).
+pub mod exit {
+    pub const OK: i32 = 0;
+    /// A check that does not hold (`audit verify` on a broken chain).
+    pub const CHECK_FAILED: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const REFUSED: i32 = 3;
+    pub const UNAVAILABLE: i32 = 4;
+}
+
+const AFTER_HELP: &str = "\
+Names: users by username (or email), roles by key or unambiguous name, groups by name
+(add --stage when a name exists in several stages), permissions and apps by key.
+
+Exit codes: 0 ok, 1 a check that does not hold, 2 bad usage or input,
+3 conflict or refused by a rule, 4 store unavailable.
+
+Environment: WARDEN_STORE (the store), WARDEN_TENANT (the tenant),
+WARDEN_BUSY_TIMEOUT_MS (how long to wait for another writer, per attempt).";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "warden",
+    version,
+    about = "Administer users, groups, roles and permissions in a warden store",
+    after_help = AFTER_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub verb: Option<Verb>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// The store: a SQLite file [default: warden.db in the user's data directory]
+    #[arg(long, global = true, env = "WARDEN_STORE", value_name = "PATH")]
+    pub store: Option<String>,
+    /// The tenant users and groups belong to
+    #[arg(
+        long,
+        global = true,
+        env = "WARDEN_TENANT",
+        value_name = "NAME",
+        default_value = "default"
+    )]
+    pub tenant: String,
+    /// Print JSON (documented field names) instead of tables
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Open the store read-only: browse without changing anything
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Check a change against every rule and show it, without saving anything
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Verb {
+    /// Create a new store with the built-in catalog and its first Administrator
+    Init(setup::InitArgs),
+    /// Create a new store filled with generated, realistic data
+    Demo(setup::DemoArgs),
+    /// Users: add, list, show, edit, activate, deactivate, delete
+    #[command(subcommand)]
+    User(user::UserVerb),
+    /// End-user groups: add, list, show, edit, delete, members and roles
+    #[command(subcommand)]
+    Group(group::GroupVerb),
+    /// Roles: add, copy, list, show, edit, delete, grant, revoke, include, exclude
+    #[command(subcommand)]
+    Role(role::RoleVerb),
+    /// Permissions: the catalog and apps' own permissions, with implications
+    #[command(subcommand)]
+    Perm(perm::PermVerb),
+    /// Applications whose roles and permissions live in the store
+    #[command(subcommand)]
+    App(app::AppVerb),
+    /// The ordered stages (Development, QA, Production, ...)
+    #[command(subcommand)]
+    Stage(app::StageVerb),
+    /// Tenants: every user and group belongs to one
+    #[command(subcommand)]
+    Tenant(app::TenantVerb),
+    /// Assign a role to users (one transaction)
+    Assign(assign::AssignArgs),
+    /// Take a role from users (one transaction)
+    Unassign(assign::AssignArgs),
+    /// The audit trail: list, show, verify the hash chain
+    #[command(subcommand)]
+    Audit(audit::AuditVerb),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// What every handler needs: the global options, the output, and the clock.
+pub struct Context {
+    pub global: Global,
+    pub out: Output,
+    pub clock: SystemClock,
+}
+
+impl Context {
+    pub fn new(global: Global) -> Self {
+        let out = Output::new(global.json);
+        Context {
+            global,
+            out,
+            clock: SystemClock,
+        }
+    }
+
+    pub fn location(&self) -> Result<Location, Error> {
+        match &self.global.store {
+            Some(text) => Ok(Location::parse(text)),
+            None => Ok(Location::default_location()?),
+        }
+    }
+
+    pub fn store_options(&self) -> StoreOptions {
+        StoreOptions {
+            read_only: self.global.read_only,
+            ..StoreOptions::from_env()
+        }
+    }
+
+    /// Opens the existing store.
+    pub fn open(&self) -> Result<Store, Error> {
+        Ok(Store::open(&self.location()?, self.store_options())?)
+    }
+
+    /// Runs a read against the store through the service.
+    pub fn read<T>(
+        &mut self,
+        body: impl FnOnce(&mut Service<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut store = self.open()?;
+        let mut service = Service::new(&mut store, &self.clock, self.global.tenant.clone());
+        body(&mut service)
+    }
+
+    /// Executes commands as the peer operator (or rehearses them with `--dry-run`) and prints
+    /// the outcome.
+    pub fn write(&mut self, commands: Vec<Command>) -> anyhow::Result<i32> {
+        if self.global.read_only {
+            return Err(Error::Store(crate::store::StoreError::ReadOnly).into());
+        }
+        let mut store = self.open()?;
+        let outcome = {
+            let mut service = Service::new(&mut store, &self.clock, self.global.tenant.clone());
+            let operator = service.peer_operator()?;
+            if self.global.dry_run {
+                service.rehearse(&operator, &commands)?
+            } else {
+                service.execute(&operator, &commands)?
+            }
+        };
+        print_outcome(&mut self.out, &outcome)?;
+        Ok(exit::OK)
+    }
+}
+
+/// How many changes a human report lists before summarising the rest.
+const CHANGES_SHOWN: usize = 25;
+
+fn print_outcome(out: &mut Output, outcome: &Outcome) -> std::io::Result<()> {
+    if out.json() {
+        let value = serde_json::json!({
+            "summary": outcome.summary,
+            "committed": outcome.committed,
+            "audit_id": outcome.audit.map(|a| a.0),
+            "changes": outcome.changes,
+            "skipped": outcome.notes,
+        });
+        return out.value(&value);
+    }
+    if outcome.changes.is_empty() {
+        out.line("nothing to change")?;
+    } else {
+        let prefix = if outcome.committed { "" } else { "would " };
+        out.line(&format!("{prefix}{}", outcome.summary))?;
+        // One change says no more than the summary; list changes only when there are several.
+        let listed = if outcome.changes.len() > 1 {
+            &outcome.changes[..]
+        } else {
+            &[]
+        };
+        for change in listed.iter().take(CHANGES_SHOWN) {
+            out.line(&format!("  {}{}", prefix, change.describe()))?;
+        }
+        if listed.len() > CHANGES_SHOWN {
+            out.line(&format!(
+                "  ... and {} more changes",
+                outcome.changes.len() - CHANGES_SHOWN
+            ))?;
+        }
+    }
+    for note in &outcome.notes {
+        out.line(&format!("skipped {}: {}", note.subject, note.reason))?;
+    }
+    if !outcome.changes.is_empty() {
+        if !outcome.committed {
+            out.line("dry run: nothing was saved")?;
+        } else if outcome.changes_access() {
+            out.line("Signed-in users see access changes at their next sign-in.")?;
+        }
+    }
+    Ok(())
+}
+
+/// clap value parser for the domain vocabularies (`member`, `end_user`, ...).
+pub fn vocabulary<V: Vocabulary>(text: &str) -> Result<V, String> {
+    V::parse(text)
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    let mut cx = Context::new(cli.global);
+    let Some(verb) = cli.verb else {
+        use clap::CommandFactory;
+        let mut help = Cli::command();
+        help.print_help()?;
+        return Ok(exit::USAGE);
+    };
+    let code = match verb {
+        Verb::Init(args) => setup::init(&mut cx, args),
+        Verb::Demo(args) => setup::demo(&mut cx, args),
+        Verb::User(verb) => user::run(&mut cx, verb),
+        Verb::Group(verb) => group::run(&mut cx, verb),
+        Verb::Role(verb) => role::run(&mut cx, verb),
+        Verb::Perm(verb) => perm::run(&mut cx, verb),
+        Verb::App(verb) => app::run_app(&mut cx, verb),
+        Verb::Stage(verb) => app::run_stage(&mut cx, verb),
+        Verb::Tenant(verb) => app::run_tenant(&mut cx, verb),
+        Verb::Assign(args) => assign::run(&mut cx, args, true),
+        Verb::Unassign(args) => assign::run(&mut cx, args, false),
+        Verb::Audit(verb) => audit::run(&mut cx, verb),
+        Verb::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "warden", &mut std::io::stdout());
+            Ok(exit::OK)
+        }
+    };
+    cx.out.flush()?;
+    code
+}
+
+/// The exit code for an error that reached the top.
+pub fn exit_code(error: &anyhow::Error) -> i32 {
+    if let Some(e) = error.downcast_ref::<Error>() {
+        return e.exit_code();
+    }
+    if let Some(e) = error.downcast_ref::<crate::store::StoreError>() {
+        return crate::service::error::store_exit_code(e);
+    }
+    exit::UNAVAILABLE
+}
+
+/// Whether the error is a closed pipe (`warden user list | head`): not a failure.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,13 @@
+//! warden: administer users, groups, roles and permissions in a local SQLite store, from a
+//! keyboard-driven console or the command line.
+//!
+//! Layers, each depending only on those below it: `cli` → `service` → `access`, `store` →
+//! `model`. `text` holds the one rule for what may reach a terminal.
+
+pub mod access;
+pub mod catalog;
+pub mod cli;
+pub mod model;
+pub mod service;
+pub mod store;
+pub mod text;

@@ -1,0 +1,371 @@
+//! Changes: the primitive mutations of the store. The service turns each command into a list of
+//! changes; the store applies them in one transaction; the engine will apply the same list to
+//! its in-memory graph for previews; and the audit record is the list serialized. Each change
+//! therefore carries ids (to apply) and names (to record): ids never reach the audit, names
+//! always do, and no secret is ever a field here.
+
+use serde::Serialize;
+
+use super::ids::*;
+use super::scope::Scope;
+use super::vocab::{RoleKind, UserKind, UserStatus};
+
+/// An id together with the natural name it is recorded under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Named<I> {
+    pub id: I,
+    pub name: String,
+}
+
+impl<I> Named<I> {
+    pub fn new(id: I, name: impl Into<String>) -> Self {
+        Named {
+            id,
+            name: name.into(),
+        }
+    }
+}
+
+impl<I> Serialize for Named<I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name)
+    }
+}
+
+/// A scope with the names of its stage and app.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NamedScope {
+    #[serde(skip)]
+    pub scope: Scope,
+    pub stage: Option<String>,
+    pub app: Option<String>,
+}
+
+impl NamedScope {
+    pub fn organization() -> Self {
+        NamedScope {
+            scope: Scope::ORGANIZATION,
+            stage: None,
+            app: None,
+        }
+    }
+
+    /// `organization`, `stage QA`, `app shop`, `stage QA, app shop`.
+    pub fn describe(&self) -> String {
+        match (&self.stage, &self.app) {
+            (None, None) => "organization".to_string(),
+            (Some(s), None) => format!("stage {s}"),
+            (None, Some(a)) => format!("app {a}"),
+            (Some(s), Some(a)) => format!("stage {s}, app {a}"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UserFields {
+    pub username: String,
+    pub email: Option<String>,
+    pub display_name: String,
+    pub kind: UserKind,
+    pub external_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GroupFields {
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RoleFields {
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PermissionFields {
+    pub name: String,
+    pub section: String,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AppFields {
+    pub name: String,
+    pub description: String,
+}
+
+/// A grant as part of a new role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NamedGrant {
+    pub permission: Named<PermissionId>,
+    #[serde(flatten)]
+    pub scope: NamedScope,
+}
+
+/// One primitive mutation. `Add*` variants carry an id the store fills in when applying.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Change {
+    AddTenant {
+        #[serde(skip)]
+        id: TenantId,
+        name: String,
+    },
+    AddStage {
+        #[serde(skip)]
+        id: StageId,
+        name: String,
+        position: i64,
+    },
+    DeleteStage {
+        stage: Named<StageId>,
+        position: i64,
+    },
+    AddApp {
+        #[serde(skip)]
+        id: AppId,
+        key: String,
+        #[serde(flatten)]
+        fields: AppFields,
+    },
+    EditApp {
+        app: Named<AppId>,
+        before: AppFields,
+        after: AppFields,
+    },
+    DeleteApp {
+        app: Named<AppId>,
+        before: AppFields,
+    },
+    AddUser {
+        #[serde(skip)]
+        id: UserId,
+        tenant: Named<TenantId>,
+        #[serde(flatten)]
+        fields: UserFields,
+        status: UserStatus,
+    },
+    EditUser {
+        user: Named<UserId>,
+        before: UserFields,
+        after: UserFields,
+    },
+    SetUserStatus {
+        user: Named<UserId>,
+        before: UserStatus,
+        after: UserStatus,
+    },
+    /// Memberships and assignments are removed by explicit changes before this one.
+    DeleteUser {
+        user: Named<UserId>,
+        tenant: Named<TenantId>,
+        before: UserFields,
+        status: UserStatus,
+    },
+    AddGroup {
+        #[serde(skip)]
+        id: GroupId,
+        tenant: Named<TenantId>,
+        stage: Named<StageId>,
+        #[serde(flatten)]
+        fields: GroupFields,
+    },
+    EditGroup {
+        group: Named<GroupId>,
+        before: GroupFields,
+        after: GroupFields,
+    },
+    /// Members and roles are removed by explicit changes before this one.
+    DeleteGroup {
+        group: Named<GroupId>,
+        tenant: Named<TenantId>,
+        stage: Named<StageId>,
+        before: GroupFields,
+    },
+    AddMember {
+        group: Named<GroupId>,
+        user: Named<UserId>,
+    },
+    RemoveMember {
+        group: Named<GroupId>,
+        user: Named<UserId>,
+    },
+    AddGroupRole {
+        group: Named<GroupId>,
+        role: Named<RoleId>,
+    },
+    RemoveGroupRole {
+        group: Named<GroupId>,
+        role: Named<RoleId>,
+    },
+    AddRole {
+        #[serde(skip)]
+        id: RoleId,
+        key: String,
+        #[serde(flatten)]
+        fields: RoleFields,
+        kind: RoleKind,
+        app: Option<Named<AppId>>,
+        builtin: bool,
+        grants: Vec<NamedGrant>,
+        includes: Vec<Named<RoleId>>,
+    },
+    EditRole {
+        role: Named<RoleId>,
+        before: RoleFields,
+        after: RoleFields,
+    },
+    /// Grants, inclusions, group roles and assignments are removed by explicit changes first.
+    DeleteRole {
+        role: Named<RoleId>,
+        kind: RoleKind,
+        app: Option<Named<AppId>>,
+        before: RoleFields,
+    },
+    Grant {
+        role: Named<RoleId>,
+        permission: Named<PermissionId>,
+        #[serde(flatten)]
+        scope: NamedScope,
+    },
+    Revoke {
+        role: Named<RoleId>,
+        permission: Named<PermissionId>,
+        #[serde(flatten)]
+        scope: NamedScope,
+    },
+    Include {
+        role: Named<RoleId>,
+        included: Named<RoleId>,
+    },
+    Exclude {
+        role: Named<RoleId>,
+        included: Named<RoleId>,
+    },
+    AddPermission {
+        #[serde(skip)]
+        id: PermissionId,
+        key: String,
+        #[serde(flatten)]
+        fields: PermissionFields,
+        app: Option<Named<AppId>>,
+        builtin: bool,
+    },
+    EditPermission {
+        permission: Named<PermissionId>,
+        before: PermissionFields,
+        after: PermissionFields,
+    },
+    /// Grants and implications are removed by explicit changes first.
+    DeletePermission {
+        permission: Named<PermissionId>,
+        app: Option<Named<AppId>>,
+        before: PermissionFields,
+    },
+    Imply {
+        permission: Named<PermissionId>,
+        implied: Named<PermissionId>,
+    },
+    Unimply {
+        permission: Named<PermissionId>,
+        implied: Named<PermissionId>,
+    },
+    Assign {
+        user: Named<UserId>,
+        role: Named<RoleId>,
+        #[serde(flatten)]
+        scope: NamedScope,
+    },
+    Unassign {
+        user: Named<UserId>,
+        role: Named<RoleId>,
+        #[serde(flatten)]
+        scope: NamedScope,
+    },
+    /// Maps an OS account to an operator for peer sign-in on a local store.
+    MapPeer {
+        os_account: String,
+        user: Named<UserId>,
+    },
+}
+
+impl Change {
+    /// The snake_case operation name, as in the audit detail.
+    pub fn op(&self) -> &'static str {
+        match self {
+            Change::AddTenant { .. } => "add_tenant",
+            Change::AddStage { .. } => "add_stage",
+            Change::DeleteStage { .. } => "delete_stage",
+            Change::AddApp { .. } => "add_app",
+            Change::EditApp { .. } => "edit_app",
+            Change::DeleteApp { .. } => "delete_app",
+            Change::AddUser { .. } => "add_user",
+            Change::EditUser { .. } => "edit_user",
+            Change::SetUserStatus { .. } => "set_user_status",
+            Change::DeleteUser { .. } => "delete_user",
+            Change::AddGroup { .. } => "add_group",
+            Change::EditGroup { .. } => "edit_group",
+            Change::DeleteGroup { .. } => "delete_group",
+            Change::AddMember { .. } => "add_member",
+            Change::RemoveMember { .. } => "remove_member",
+            Change::AddGroupRole { .. } => "add_group_role",
+            Change::RemoveGroupRole { .. } => "remove_group_role",
+            Change::AddRole { .. } => "add_role",
+            Change::EditRole { .. } => "edit_role",
+            Change::DeleteRole { .. } => "delete_role",
+            Change::Grant { .. } => "grant",
+            Change::Revoke { .. } => "revoke",
+            Change::Include { .. } => "include",
+            Change::Exclude { .. } => "exclude",
+            Change::AddPermission { .. } => "add_permission",
+            Change::EditPermission { .. } => "edit_permission",
+            Change::DeletePermission { .. } => "delete_permission",
+            Change::Imply { .. } => "imply",
+            Change::Unimply { .. } => "unimply",
+            Change::Assign { .. } => "assign",
+            Change::Unassign { .. } => "unassign",
+            Change::MapPeer { .. } => "map_peer",
+        }
+    }
+
+    /// Whether the change can alter any user's effective permissions (used to decide which
+    /// post-conditions to check and, later, what a preview must recompute).
+    pub fn touches_roles_or_permissions(&self) -> bool {
+        matches!(
+            self,
+            Change::DeleteRole { .. }
+                | Change::Grant { .. }
+                | Change::Revoke { .. }
+                | Change::Include { .. }
+                | Change::Exclude { .. }
+                | Change::DeletePermission { .. }
+                | Change::Unimply { .. }
+                | Change::Imply { .. }
+                | Change::AddRole { .. }
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audit_form_has_names_and_no_ids() {
+        let change = Change::Assign {
+            user: Named::new(UserId(41), "alice"),
+            role: Named::new(RoleId(7), "deployer"),
+            scope: NamedScope {
+                scope: Scope::new(Some(StageId(2)), None),
+                stage: Some("QA".into()),
+                app: None,
+            },
+        };
+        let json = serde_json::to_string(&change).unwrap();
+        assert_eq!(
+            json,
+            r#"{"op":"assign","user":"alice","role":"deployer","stage":"QA","app":null}"#
+        );
+    }
+}

@@ -1,0 +1,201 @@
+//! The use cases both front ends call. A write is a list of [`Command`]s executed in one
+//! transaction: each is planned against the state the previous ones left (every rule checked
+//! there), its changes applied, the post-conditions checked, and one audit record written — or
+//! nothing at all. [`Service::rehearse`] runs exactly the same path and rolls back, which is
+//! what dry runs and previews use. Reads are in `query.rs`; store creation in `init.rs`.
+
+pub mod command;
+pub mod demo;
+pub mod error;
+mod guard;
+pub mod init;
+pub mod operator;
+pub mod plan;
+pub mod query;
+pub mod resolve;
+
+use serde::Serialize;
+
+pub use command::{Command, GroupRef, NewRole, NewUser, ScopeRef, UserEdit};
+pub use error::{Error, Rule};
+pub use operator::{Operator, SignIn};
+pub use plan::Note;
+
+use crate::model::{AuditId, Change, Clock, UserKind, UserStatus};
+use crate::store::{AuditDraft, Store, Tx};
+
+/// What a write did (or, rehearsed, would do).
+#[derive(Debug)]
+pub struct Outcome {
+    pub changes: Vec<Change>,
+    pub notes: Vec<Note>,
+    pub summary: String,
+    /// The audit record written; `None` when nothing changed or nothing was committed.
+    pub audit: Option<AuditId>,
+    pub committed: bool,
+}
+
+impl Outcome {
+    /// Whether any change can alter someone's effective permissions (users signed in see it
+    /// only at their next sign-in, which the front ends say).
+    pub fn changes_access(&self) -> bool {
+        self.changes.iter().any(|c| {
+            matches!(
+                c,
+                Change::Grant { .. }
+                    | Change::Revoke { .. }
+                    | Change::Include { .. }
+                    | Change::Exclude { .. }
+                    | Change::Imply { .. }
+                    | Change::Unimply { .. }
+                    | Change::Assign { .. }
+                    | Change::Unassign { .. }
+                    | Change::AddMember { .. }
+                    | Change::RemoveMember { .. }
+                    | Change::AddGroupRole { .. }
+                    | Change::RemoveGroupRole { .. }
+                    | Change::SetUserStatus { .. }
+            )
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct AuditDetail<'a> {
+    changes: &'a [Change],
+    #[serde(skip_serializing_if = "<[Note]>::is_empty")]
+    skipped: &'a [Note],
+}
+
+/// The use cases over one open store, for one tenant.
+pub struct Service<'s> {
+    store: &'s mut Store,
+    clock: &'s dyn Clock,
+    tenant: String,
+}
+
+impl<'s> Service<'s> {
+    pub fn new(store: &'s mut Store, clock: &'s dyn Clock, tenant: impl Into<String>) -> Self {
+        Service {
+            store,
+            clock,
+            tenant: tenant.into(),
+        }
+    }
+
+    pub fn tenant_name(&self) -> &str {
+        &self.tenant
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock
+    }
+
+    pub fn store(&mut self) -> &mut Store {
+        self.store
+    }
+
+    /// The operator the OS account running this process is mapped to (peer sign-in).
+    pub fn peer_operator(&mut self) -> Result<Operator, Error> {
+        let os_account = operator::os_account()?;
+        self.store
+            .read(|tx| operator::peer_operator(tx, &os_account))
+    }
+
+    /// Executes the commands as one transaction with one audit record.
+    pub fn execute(&mut self, operator: &Operator, commands: &[Command]) -> Result<Outcome, Error> {
+        let now = self.clock.now();
+        let tenant = self.tenant.clone();
+        self.store
+            .write(|tx| run(tx, &tenant, operator, commands, now, true))
+    }
+
+    /// Runs the commands exactly as [`Service::execute`] would and keeps nothing.
+    pub fn rehearse(
+        &mut self,
+        operator: &Operator,
+        commands: &[Command],
+    ) -> Result<Outcome, Error> {
+        let now = self.clock.now();
+        let tenant = self.tenant.clone();
+        self.store
+            .rehearse(|tx| run(tx, &tenant, operator, commands, now, false))
+    }
+}
+
+fn run(
+    tx: &mut Tx<'_>,
+    tenant_name: &str,
+    operator: &Operator,
+    commands: &[Command],
+    now: crate::model::Timestamp,
+    commit: bool,
+) -> Result<Outcome, Error> {
+    let tenant = resolve::tenant(tx, tenant_name)?;
+    check_operator_still_valid(tx, operator)?;
+    let before = guard::baseline(tx)?;
+    let mut changes = Vec::new();
+    let mut notes = Vec::new();
+    let mut summaries = Vec::new();
+    for command in commands {
+        let planned = {
+            let mut cx = plan::Ctx {
+                tx: &mut *tx,
+                tenant: &tenant,
+                operator,
+            };
+            plan::plan(&mut cx, command)?
+        };
+        for mut change in planned.changes {
+            tx.apply(&mut change, now)?;
+            changes.push(change);
+        }
+        notes.extend(planned.notes);
+        summaries.push(planned.summary);
+    }
+    guard::check(tx, &before, &changes)?;
+    let summary = summaries.join("; ");
+    let audit = if changes.is_empty() {
+        None
+    } else {
+        let action = match commands {
+            [one] => one.action().to_string(),
+            _ => "batch".to_string(),
+        };
+        let detail = serde_json::to_string(&AuditDetail {
+            changes: &changes,
+            skipped: &notes,
+        })
+        .map_err(|e| crate::store::StoreError::Backend(format!("audit detail: {e}")))?;
+        Some(tx.append_audit(&AuditDraft {
+            at: now,
+            tenant: tenant.name.clone(),
+            operator: operator.audit_label(),
+            action,
+            summary: summary.clone(),
+            detail,
+        })?)
+    };
+    Ok(Outcome {
+        changes,
+        notes,
+        summary,
+        audit: audit.filter(|_| commit),
+        committed: commit,
+    })
+}
+
+/// The operator was checked when the session began; make sure they still may act now, inside
+/// the transaction that will carry their change.
+fn check_operator_still_valid(tx: &mut Tx<'_>, operator: &Operator) -> Result<(), Error> {
+    match tx.user(operator.user)? {
+        Some(user) if user.status == UserStatus::Active && user.kind == UserKind::Member => Ok(()),
+        _ => Err(Error::refused(
+            Rule::PeerOperator,
+            format!(
+                "operator {} is no longer an active member; nothing was changed",
+                operator.username
+            ),
+        )),
+    }
+}

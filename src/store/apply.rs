@@ -1,0 +1,485 @@
+//! Applying one [`Change`] to the database, inside the caller's transaction. This file knows
+//! SQL and nothing of rules: the service has already checked them. A change that finds its row
+//! gone reports a conflict instead of silently doing nothing.
+
+use super::Tx;
+use super::error::StoreError;
+use super::read::{SAME_APP, SAME_STAGE};
+use super::sql::Param;
+use crate::model::validate::fold;
+use crate::model::*;
+
+fn scope_params(scope: Scope) -> [Param<'static>; 2] {
+    [
+        scope.stage.map(|s| s.0).into(),
+        scope.app.map(|a| a.0).into(),
+    ]
+}
+
+impl Tx<'_> {
+    /// Applies `change`, filling in the id of anything it creates.
+    pub fn apply(&mut self, change: &mut Change, at: Timestamp) -> Result<(), StoreError> {
+        let now = at.0;
+        match change {
+            Change::AddTenant { id, name } => {
+                *id = TenantId(self.insert(
+                    "INSERT INTO tenants (name) VALUES (?) RETURNING id",
+                    &[name.as_str().into()],
+                )?);
+            }
+            Change::AddStage { id, name, position } => {
+                // Make room: stages keep a dense order.
+                self.conn().execute(
+                    "UPDATE stages SET position = position + 1 WHERE position >= ?",
+                    &[(*position).into()],
+                )?;
+                let key = fold(name);
+                *id = StageId(self.insert(
+                    "INSERT INTO stages (name, name_key, position) VALUES (?, ?, ?) RETURNING id",
+                    &[
+                        name.as_str().into(),
+                        key.as_str().into(),
+                        (*position).into(),
+                    ],
+                )?);
+            }
+            Change::DeleteStage { stage, .. } => {
+                self.exactly_one(
+                    "DELETE FROM stages WHERE id = ?",
+                    &[stage.id.0.into()],
+                    "stage",
+                    &stage.name,
+                )?;
+            }
+            Change::AddApp { id, key, fields } => {
+                *id = AppId(self.insert(
+                    "INSERT INTO apps (key, name, description) VALUES (?, ?, ?) RETURNING id",
+                    &[
+                        key.as_str().into(),
+                        fields.name.as_str().into(),
+                        fields.description.as_str().into(),
+                    ],
+                )?);
+            }
+            Change::EditApp { app, after, .. } => {
+                self.exactly_one(
+                    "UPDATE apps SET name = ?, description = ? WHERE id = ?",
+                    &[
+                        after.name.as_str().into(),
+                        after.description.as_str().into(),
+                        app.id.0.into(),
+                    ],
+                    "app",
+                    &app.name,
+                )?;
+            }
+            Change::DeleteApp { app, .. } => {
+                self.exactly_one(
+                    "DELETE FROM apps WHERE id = ?",
+                    &[app.id.0.into()],
+                    "app",
+                    &app.name,
+                )?;
+            }
+            Change::AddUser {
+                id,
+                tenant,
+                fields,
+                status,
+            } => {
+                let username_key = fold(&fields.username);
+                let email_key = fields.email.as_deref().map(fold);
+                *id = UserId(self.insert(
+                    "INSERT INTO users (tenant_id, username, username_key, email, email_key,
+                         display_name, kind, status, external_id, created_at, updated_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    &[
+                        tenant.id.0.into(),
+                        fields.username.as_str().into(),
+                        username_key.as_str().into(),
+                        fields.email.as_deref().into(),
+                        email_key.as_deref().into(),
+                        fields.display_name.as_str().into(),
+                        fields.kind.as_str().into(),
+                        status.as_str().into(),
+                        fields.external_id.as_deref().into(),
+                        now.into(),
+                        now.into(),
+                    ],
+                )?);
+            }
+            Change::EditUser { user, after, .. } => {
+                let username_key = fold(&after.username);
+                let email_key = after.email.as_deref().map(fold);
+                self.exactly_one(
+                    "UPDATE users SET username = ?, username_key = ?, email = ?, email_key = ?,
+                         display_name = ?, kind = ?, external_id = ?, updated_at = ?,
+                         version = version + 1
+                     WHERE id = ?",
+                    &[
+                        after.username.as_str().into(),
+                        username_key.as_str().into(),
+                        after.email.as_deref().into(),
+                        email_key.as_deref().into(),
+                        after.display_name.as_str().into(),
+                        after.kind.as_str().into(),
+                        after.external_id.as_deref().into(),
+                        now.into(),
+                        user.id.0.into(),
+                    ],
+                    "user",
+                    &user.name,
+                )?;
+            }
+            Change::SetUserStatus { user, after, .. } => {
+                self.exactly_one(
+                    "UPDATE users SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                    &[after.as_str().into(), now.into(), user.id.0.into()],
+                    "user",
+                    &user.name,
+                )?;
+            }
+            Change::DeleteUser { user, .. } => {
+                self.exactly_one(
+                    "DELETE FROM users WHERE id = ?",
+                    &[user.id.0.into()],
+                    "user",
+                    &user.name,
+                )?;
+            }
+            Change::AddGroup {
+                id,
+                tenant,
+                stage,
+                fields,
+            } => {
+                let key = fold(&fields.name);
+                *id = GroupId(self.insert(
+                    "INSERT INTO groups (tenant_id, name, name_key, description, stage_id,
+                         created_at, updated_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    &[
+                        tenant.id.0.into(),
+                        fields.name.as_str().into(),
+                        key.as_str().into(),
+                        fields.description.as_str().into(),
+                        stage.id.0.into(),
+                        now.into(),
+                        now.into(),
+                    ],
+                )?);
+            }
+            Change::EditGroup { group, after, .. } => {
+                let key = fold(&after.name);
+                self.exactly_one(
+                    "UPDATE groups SET name = ?, name_key = ?, description = ?, updated_at = ?,
+                         version = version + 1
+                     WHERE id = ?",
+                    &[
+                        after.name.as_str().into(),
+                        key.as_str().into(),
+                        after.description.as_str().into(),
+                        now.into(),
+                        group.id.0.into(),
+                    ],
+                    "group",
+                    &group.name,
+                )?;
+            }
+            Change::DeleteGroup { group, .. } => {
+                self.exactly_one(
+                    "DELETE FROM groups WHERE id = ?",
+                    &[group.id.0.into()],
+                    "group",
+                    &group.name,
+                )?;
+            }
+            Change::AddMember { group, user } => {
+                self.conn().execute(
+                    "INSERT INTO group_members (group_id, user_id) VALUES (?, ?)",
+                    &[group.id.0.into(), user.id.0.into()],
+                )?;
+                self.touch_group(group.id, now)?;
+            }
+            Change::RemoveMember { group, user } => {
+                self.exactly_one(
+                    "DELETE FROM group_members WHERE group_id = ? AND user_id = ?",
+                    &[group.id.0.into(), user.id.0.into()],
+                    "membership",
+                    &format!("{} in {}", user.name, group.name),
+                )?;
+                self.touch_group(group.id, now)?;
+            }
+            Change::AddGroupRole { group, role } => {
+                self.conn().execute(
+                    "INSERT INTO group_roles (group_id, role_id) VALUES (?, ?)",
+                    &[group.id.0.into(), role.id.0.into()],
+                )?;
+                self.touch_group(group.id, now)?;
+            }
+            Change::RemoveGroupRole { group, role } => {
+                self.exactly_one(
+                    "DELETE FROM group_roles WHERE group_id = ? AND role_id = ?",
+                    &[group.id.0.into(), role.id.0.into()],
+                    "group role",
+                    &format!("{} of {}", role.name, group.name),
+                )?;
+                self.touch_group(group.id, now)?;
+            }
+            Change::AddRole {
+                id,
+                key,
+                fields,
+                kind,
+                app,
+                builtin,
+                grants,
+                includes,
+            } => {
+                let name_key = fold(&fields.name);
+                let role = RoleId(self.insert(
+                    "INSERT INTO roles (key, name, name_key, description, kind, app_id, builtin,
+                         created_at, updated_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    &[
+                        key.as_str().into(),
+                        fields.name.as_str().into(),
+                        name_key.as_str().into(),
+                        fields.description.as_str().into(),
+                        kind.as_str().into(),
+                        app.as_ref().map(|a| a.id.0).into(),
+                        (*builtin).into(),
+                        now.into(),
+                        now.into(),
+                    ],
+                )?);
+                *id = role;
+                for grant in grants.iter() {
+                    self.insert_grant(role, grant.permission.id, grant.scope.scope)?;
+                }
+                for included in includes.iter() {
+                    self.insert_include(role, included.id)?;
+                }
+            }
+            Change::EditRole { role, after, .. } => {
+                let key = fold(&after.name);
+                self.exactly_one(
+                    "UPDATE roles SET name = ?, name_key = ?, description = ?, updated_at = ?,
+                         version = version + 1
+                     WHERE id = ?",
+                    &[
+                        after.name.as_str().into(),
+                        key.as_str().into(),
+                        after.description.as_str().into(),
+                        now.into(),
+                        role.id.0.into(),
+                    ],
+                    "role",
+                    &role.name,
+                )?;
+            }
+            Change::DeleteRole { role, .. } => {
+                self.exactly_one(
+                    "DELETE FROM roles WHERE id = ?",
+                    &[role.id.0.into()],
+                    "role",
+                    &role.name,
+                )?;
+            }
+            Change::Grant {
+                role,
+                permission,
+                scope,
+            } => {
+                self.insert_grant(role.id, permission.id, scope.scope)?;
+                self.touch_role(role.id, now)?;
+            }
+            Change::Revoke {
+                role,
+                permission,
+                scope,
+            } => {
+                let [stage, app] = scope_params(scope.scope);
+                let sql = format!(
+                    "DELETE FROM role_grants WHERE role_id = ? AND permission_id = ? AND {SAME_STAGE} AND {SAME_APP}"
+                );
+                self.exactly_one(
+                    &sql,
+                    &[role.id.0.into(), permission.id.0.into(), stage, app],
+                    "grant",
+                    &format!("{} of {}", permission.name, role.name),
+                )?;
+                self.touch_role(role.id, now)?;
+            }
+            Change::Include { role, included } => {
+                self.insert_include(role.id, included.id)?;
+                self.touch_role(role.id, now)?;
+            }
+            Change::Exclude { role, included } => {
+                self.exactly_one(
+                    "DELETE FROM role_includes WHERE role_id = ? AND included_id = ?",
+                    &[role.id.0.into(), included.id.0.into()],
+                    "inclusion",
+                    &format!("{} in {}", included.name, role.name),
+                )?;
+                self.touch_role(role.id, now)?;
+            }
+            Change::AddPermission {
+                id,
+                key,
+                fields,
+                app,
+                builtin,
+            } => {
+                *id = PermissionId(self.insert(
+                    "INSERT INTO permissions (key, name, section, description, app_id, builtin)
+                     VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                    &[
+                        key.as_str().into(),
+                        fields.name.as_str().into(),
+                        fields.section.as_str().into(),
+                        fields.description.as_str().into(),
+                        app.as_ref().map(|a| a.id.0).into(),
+                        (*builtin).into(),
+                    ],
+                )?);
+            }
+            Change::EditPermission {
+                permission, after, ..
+            } => {
+                self.exactly_one(
+                    "UPDATE permissions SET name = ?, section = ?, description = ? WHERE id = ?",
+                    &[
+                        after.name.as_str().into(),
+                        after.section.as_str().into(),
+                        after.description.as_str().into(),
+                        permission.id.0.into(),
+                    ],
+                    "permission",
+                    &permission.name,
+                )?;
+            }
+            Change::DeletePermission { permission, .. } => {
+                self.exactly_one(
+                    "DELETE FROM permissions WHERE id = ?",
+                    &[permission.id.0.into()],
+                    "permission",
+                    &permission.name,
+                )?;
+            }
+            Change::Imply {
+                permission,
+                implied,
+            } => {
+                self.conn().execute(
+                    "INSERT INTO implications (permission_id, implied_id) VALUES (?, ?)",
+                    &[permission.id.0.into(), implied.id.0.into()],
+                )?;
+            }
+            Change::Unimply {
+                permission,
+                implied,
+            } => {
+                self.exactly_one(
+                    "DELETE FROM implications WHERE permission_id = ? AND implied_id = ?",
+                    &[permission.id.0.into(), implied.id.0.into()],
+                    "implication",
+                    &format!("{} implies {}", permission.name, implied.name),
+                )?;
+            }
+            Change::Assign { user, role, scope } => {
+                let [stage, app] = scope_params(scope.scope);
+                self.conn().execute(
+                    "INSERT INTO assignments (user_id, role_id, stage_id, app_id) VALUES (?, ?, ?, ?)",
+                    &[user.id.0.into(), role.id.0.into(), stage, app],
+                )?;
+            }
+            Change::Unassign { user, role, scope } => {
+                let [stage, app] = scope_params(scope.scope);
+                let sql = format!(
+                    "DELETE FROM assignments WHERE user_id = ? AND role_id = ? AND {SAME_STAGE} AND {SAME_APP}"
+                );
+                self.exactly_one(
+                    &sql,
+                    &[user.id.0.into(), role.id.0.into(), stage, app],
+                    "assignment",
+                    &format!("{} of {}", role.name, user.name),
+                )?;
+            }
+            Change::MapPeer { os_account, user } => {
+                self.conn().execute(
+                    "INSERT INTO peer_operators (os_account, user_id) VALUES (?, ?)
+                     ON CONFLICT (os_account) DO UPDATE SET user_id = excluded.user_id",
+                    &[os_account.as_str().into(), user.id.0.into()],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, sql: &str, params: &[Param<'_>]) -> Result<i64, StoreError> {
+        let rows = self.conn().query(sql, params)?;
+        rows.first()
+            .ok_or_else(|| StoreError::Backend("insert returned no id".into()))?
+            .int(0)
+    }
+
+    /// Runs a statement that must change exactly one row.
+    fn exactly_one(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+        what: &str,
+        name: &str,
+    ) -> Result<(), StoreError> {
+        match self.conn().execute(sql, params)? {
+            1 => Ok(()),
+            0 => Err(StoreError::Conflict(format!(
+                "{what} {name} no longer exists; someone else changed it — reload and try again"
+            ))),
+            n => Err(StoreError::Corrupt(format!(
+                "{what} {name} matched {n} rows where one was expected"
+            ))),
+        }
+    }
+
+    fn insert_grant(
+        &mut self,
+        role: RoleId,
+        permission: PermissionId,
+        scope: Scope,
+    ) -> Result<(), StoreError> {
+        let [stage, app] = scope_params(scope);
+        self.conn().execute(
+            "INSERT INTO role_grants (role_id, permission_id, stage_id, app_id) VALUES (?, ?, ?, ?)",
+            &[role.0.into(), permission.0.into(), stage, app],
+        )?;
+        Ok(())
+    }
+
+    fn insert_include(&mut self, role: RoleId, included: RoleId) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO role_includes (role_id, included_id) VALUES (?, ?)",
+            &[role.0.into(), included.0.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Bumps a role's version: its grants or inclusions changed, so an open edit form of it is
+    /// stale.
+    fn touch_role(&mut self, role: RoleId, now: i64) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE roles SET updated_at = ?, version = version + 1 WHERE id = ?",
+            &[now.into(), role.0.into()],
+        )?;
+        Ok(())
+    }
+
+    fn touch_group(&mut self, group: GroupId, now: i64) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE groups SET updated_at = ?, version = version + 1 WHERE id = ?",
+            &[now.into(), group.0.into()],
+        )?;
+        Ok(())
+    }
+}

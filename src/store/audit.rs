@@ -1,0 +1,169 @@
+//! The audit trail: one record per committed change set, written in the same transaction, each
+//! chained to the one before by a SHA-256 hash so that editing or removing a record in the
+//! middle is detected by [`Tx::verify_audit`].
+
+use sha2::{Digest, Sha256};
+
+use super::Tx;
+use super::error::StoreError;
+use super::sql::Row;
+use crate::model::{AuditId, AuditRecord, Timestamp};
+
+/// The hash the first record chains to.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What the service hands the store to record.
+#[derive(Clone, Debug)]
+pub struct AuditDraft {
+    pub at: Timestamp,
+    pub tenant: String,
+    pub operator: String,
+    pub action: String,
+    pub summary: String,
+    /// JSON text with names only, never ids or secrets.
+    pub detail: String,
+}
+
+/// The chain hash of a record: SHA-256 over an unambiguous JSON array of its fields.
+pub fn chain_hash(prev_hash: &str, draft: &AuditDraft) -> String {
+    let canonical = serde_json::json!([
+        prev_hash,
+        draft.at.0,
+        draft.tenant,
+        draft.operator,
+        draft.action,
+        draft.summary,
+        draft.detail
+    ])
+    .to_string();
+    hex::encode(Sha256::digest(canonical.as_bytes()))
+}
+
+const AUDIT_COLUMNS: &str = "id, at, tenant, operator, action, summary, detail, prev_hash, hash";
+
+fn record(row: &Row) -> Result<AuditRecord, StoreError> {
+    Ok(AuditRecord {
+        id: AuditId(row.int(0)?),
+        at: Timestamp(row.int(1)?),
+        tenant: row.text(2)?,
+        operator: row.text(3)?,
+        action: row.text(4)?,
+        summary: row.text(5)?,
+        detail: row.text(6)?,
+        prev_hash: row.text(7)?,
+        hash: row.text(8)?,
+    })
+}
+
+/// The outcome of checking the chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditCheck {
+    /// Every record chains; `head` is the newest hash (note it elsewhere to detect truncation).
+    Intact { records: i64, head: String },
+    /// The first record that does not chain, and why.
+    Broken { id: AuditId, reason: String },
+}
+
+impl Tx<'_> {
+    /// Appends a record chained to the newest one.
+    pub fn append_audit(&mut self, draft: &AuditDraft) -> Result<AuditId, StoreError> {
+        let prev = self
+            .row(
+                "SELECT hash FROM audit ORDER BY id DESC LIMIT 1",
+                &[],
+                |r| r.text(0),
+            )?
+            .unwrap_or_else(|| GENESIS.to_string());
+        let hash = chain_hash(&prev, draft);
+        let rows = self.conn().query(
+            "INSERT INTO audit (at, tenant, operator, action, summary, detail, prev_hash, hash)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            &[
+                draft.at.0.into(),
+                draft.tenant.as_str().into(),
+                draft.operator.as_str().into(),
+                draft.action.as_str().into(),
+                draft.summary.as_str().into(),
+                draft.detail.as_str().into(),
+                prev.as_str().into(),
+                hash.as_str().into(),
+            ],
+        )?;
+        let id = rows
+            .first()
+            .ok_or_else(|| StoreError::Backend("audit insert returned no id".into()))?
+            .int(0)?;
+        Ok(AuditId(id))
+    }
+
+    /// Records newest first, at most `limit`, older than `before` when given.
+    pub fn audit_records(
+        &mut self,
+        limit: i64,
+        before: Option<AuditId>,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        let sql =
+            format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?");
+        self.rows(
+            &sql,
+            &[before.map_or(i64::MAX, |b| b.0).into(), limit.into()],
+            record,
+        )
+    }
+
+    pub fn audit_record(&mut self, id: AuditId) -> Result<Option<AuditRecord>, StoreError> {
+        let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE id = ?");
+        self.row(&sql, &[id.0.into()], record)
+    }
+
+    pub fn audit_count(&mut self) -> Result<i64, StoreError> {
+        self.count("SELECT count(*) FROM audit", &[])
+    }
+
+    /// Recomputes the whole chain, oldest first.
+    pub fn verify_audit(&mut self) -> Result<AuditCheck, StoreError> {
+        let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit ORDER BY id");
+        let mut expected_prev = GENESIS.to_string();
+        let mut records = 0i64;
+        let mut broken: Option<(AuditId, String)> = None;
+        self.conn().query_each(&sql, &[], &mut |row| {
+            if broken.is_some() {
+                return Ok(());
+            }
+            let r = record(row)?;
+            records += 1;
+            if r.prev_hash != expected_prev {
+                broken = Some((
+                    r.id,
+                    "it does not follow the record before it (a record was removed or reordered)"
+                        .into(),
+                ));
+                return Ok(());
+            }
+            let draft = AuditDraft {
+                at: r.at,
+                tenant: r.tenant,
+                operator: r.operator,
+                action: r.action,
+                summary: r.summary,
+                detail: r.detail,
+            };
+            if chain_hash(&r.prev_hash, &draft) != r.hash {
+                broken = Some((
+                    r.id,
+                    "its content does not match its hash (it was edited)".into(),
+                ));
+                return Ok(());
+            }
+            expected_prev = r.hash;
+            Ok(())
+        })?;
+        Ok(match broken {
+            Some((id, reason)) => AuditCheck::Broken { id, reason },
+            None => AuditCheck::Intact {
+                records,
+                head: expected_prev,
+            },
+        })
+    }
+}

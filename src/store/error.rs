@@ -1,0 +1,58 @@
+//! What can go wrong below the service, in terms a caller can act on. Driver errors are mapped
+//! here once, so no other module matches on rusqlite (or, later, postgres) error codes.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no store at {} — create one with `warden init`", .path.display())]
+    Missing { path: PathBuf },
+
+    #[error(
+        "a store already exists at {} — nothing was changed; pick another path with --store",
+        .path.display()
+    )]
+    AlreadyExists { path: PathBuf },
+
+    #[error("{} is not a warden store ({reason}); nothing was changed", .path.display())]
+    NotAStore { path: PathBuf, reason: String },
+
+    #[error(
+        "{} was written by a newer warden (schema version {found}; this warden knows up to {known}) — upgrade warden; the store was not changed",
+        .path.display()
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+
+    #[error(
+        "the store is locked by another writer (waited {waited_ms} ms) — try again when it has finished"
+    )]
+    Locked { waited_ms: u64 },
+
+    #[error("the store is open read-only; run without --read-only to change it")]
+    ReadOnly,
+
+    #[error("the store is unavailable: {0}")]
+    Unavailable(String),
+
+    #[error("the store is damaged: {0}")]
+    Corrupt(String),
+
+    /// A uniqueness or version conflict detected by the database itself.
+    #[error("conflict: {0}")]
+    Conflict(String),
+
+    /// A failure the store could not classify (a bug, or a store edited behind warden's back).
+    #[error("store error: {0}")]
+    Backend(String),
+}
+
+impl StoreError {
+    /// Whether waiting and trying again may succeed.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Locked { .. })
+    }
+}

@@ -1,0 +1,80 @@
+//! Schema versions. Each migration is a SQL file under `assets/migrations/<backend>/`, applied
+//! in its own transaction together with the new version number in `meta`. A store whose
+//! version is higher than the newest migration was written by a newer warden and is refused
+//! before anything is written to it.
+
+use super::error::StoreError;
+use super::sql::{Connection, Param, TxMode};
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// The SQLite migrations, oldest first.
+pub const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "initial",
+    sql: include_str!("../../assets/migrations/sqlite/0001_initial.sql"),
+}];
+
+/// The newest schema version this build knows.
+pub fn latest(migrations: &[Migration]) -> i64 {
+    migrations.last().map_or(0, |m| m.version)
+}
+
+/// The version recorded in the store, or `None` when it has no warden schema at all.
+pub fn recorded_version(conn: &mut dyn Connection) -> Result<Option<i64>, StoreError> {
+    let tables = conn.query(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+        &[],
+    )?;
+    if tables.first().map(|r| r.int(0)).transpose()?.unwrap_or(0) == 0 {
+        return Ok(None);
+    }
+    let rows = conn.query("SELECT value FROM meta WHERE key = 'schema_version'", &[])?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    let text = row.text(0)?;
+    text.parse::<i64>()
+        .map(Some)
+        .map_err(|_| StoreError::Corrupt(format!("schema version {text:?} is not a number")))
+}
+
+/// Applies every migration newer than `from`, each in its own transaction.
+pub fn migrate(
+    conn: &mut dyn Connection,
+    migrations: &[Migration],
+    from: i64,
+) -> Result<(), StoreError> {
+    for migration in migrations.iter().filter(|m| m.version > from) {
+        conn.begin(TxMode::Write)?;
+        let result = apply_one(conn, migration);
+        match result {
+            Ok(()) => conn.commit()?,
+            Err(e) => {
+                let _ = conn.rollback();
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn apply_one(conn: &mut dyn Connection, migration: &Migration) -> Result<(), StoreError> {
+    conn.batch(migration.sql).map_err(|e| {
+        StoreError::Backend(format!(
+            "migration {} ({}) failed: {e}",
+            migration.version, migration.name
+        ))
+    })?;
+    let version = migration.version.to_string();
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('schema_version', ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[Param::Text(&version)],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! Reads inside a transaction, one file per part of the domain. Each entity has one column list
+//! and one row mapper, so every query that returns it agrees on its shape.
+
+mod groups;
+mod org;
+mod permissions;
+mod roles;
+mod users;
+
+use super::Tx;
+use super::error::StoreError;
+use super::sql::{Param, Row};
+use crate::model::{Timestamp, Vocabulary};
+
+pub use groups::GroupSummary;
+pub use org::Usage;
+pub use roles::RoleSummary;
+
+/// `WHERE`-clause fragment matching a nullable scope column against a nullable parameter,
+/// written so both SQLite and PostgreSQL accept it and the COALESCE unique indexes apply.
+pub(crate) const SAME_STAGE: &str = "COALESCE(stage_id, 0) = COALESCE(CAST(? AS BIGINT), 0)";
+pub(crate) const SAME_APP: &str = "COALESCE(app_id, 0) = COALESCE(CAST(? AS BIGINT), 0)";
+
+fn vocab<V: Vocabulary>(row: &Row, i: usize) -> Result<V, StoreError> {
+    V::parse(&row.text(i)?).map_err(StoreError::Corrupt)
+}
+
+fn time(row: &Row, i: usize) -> Result<Timestamp, StoreError> {
+    row.int(i).map(Timestamp)
+}
+
+fn opt_time(row: &Row, i: usize) -> Result<Option<Timestamp>, StoreError> {
+    Ok(row.opt_int(i)?.map(Timestamp))
+}
+
+impl Tx<'_> {
+    /// Runs a query and maps every row.
+    pub(crate) fn rows<T>(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+        map: impl Fn(&Row) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut out = Vec::new();
+        self.conn().query_each(sql, params, &mut |row| {
+            out.push(map(row)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Runs a query expected to return at most one row.
+    pub(crate) fn row<T>(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+        map: impl Fn(&Row) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(self.rows(sql, params, map)?.into_iter().next())
+    }
+
+    /// Runs a `SELECT count(*)`-shaped query.
+    pub(crate) fn count(&mut self, sql: &str, params: &[Param<'_>]) -> Result<i64, StoreError> {
+        Ok(self.row(sql, params, |r| r.int(0))?.unwrap_or(0))
+    }
+
+    /// A value from the `meta` table.
+    pub fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError> {
+        self.row("SELECT value FROM meta WHERE key = ?", &[key.into()], |r| {
+            r.text(0)
+        })
+    }
+
+    /// Sets a value in the `meta` table.
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[key.into(), value.into()],
+        )?;
+        Ok(())
+    }
+}

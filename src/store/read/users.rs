@@ -1,0 +1,181 @@
+//! Users, their memberships and their direct assignments.
+
+use super::super::Tx;
+use super::super::error::StoreError;
+use super::super::sql::Row;
+use super::{opt_time, time, vocab};
+use crate::model::{
+    AppId, Assignment, ExternalId, GroupId, LockState, RoleId, Scope, StageId, TenantId, User,
+    UserId, UserStatus, Vocabulary,
+};
+
+/// The one column list every user query selects, in [`user`]'s order.
+pub(crate) const USER_COLUMNS: &str = "u.id, u.tenant_id, u.username, u.email, u.display_name, \
+     u.kind, u.status, u.external_id, u.password_hash IS NOT NULL, u.must_change_password, \
+     u.password_changed_at, u.failed_attempts, u.last_failure_at, u.locked_until, \
+     u.created_at, u.updated_at, u.last_sign_in_at, u.version";
+
+pub(crate) fn user(row: &Row) -> Result<User, StoreError> {
+    Ok(User {
+        id: UserId(row.int(0)?),
+        tenant: TenantId(row.int(1)?),
+        username: row.text(2)?,
+        email: row.opt_text(3)?,
+        display_name: row.text(4)?,
+        kind: vocab(row, 5)?,
+        status: vocab(row, 6)?,
+        external_id: row.opt_text(7)?.map(ExternalId),
+        has_password: row.bool(8)?,
+        must_change_password: row.bool(9)?,
+        password_changed_at: opt_time(row, 10)?,
+        lock: LockState {
+            failed_attempts: row.int(11)?,
+            last_failure_at: opt_time(row, 12)?,
+            locked_until: opt_time(row, 13)?,
+        },
+        created_at: time(row, 14)?,
+        updated_at: time(row, 15)?,
+        last_sign_in_at: opt_time(row, 16)?,
+        version: row.int(17)?,
+    })
+}
+
+pub(crate) fn assignment(row: &Row) -> Result<Assignment, StoreError> {
+    Ok(Assignment {
+        user: UserId(row.int(0)?),
+        role: RoleId(row.int(1)?),
+        scope: Scope::new(row.opt_int(2)?.map(StageId), row.opt_int(3)?.map(AppId)),
+    })
+}
+
+impl Tx<'_> {
+    pub fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?");
+        self.row(&sql, &[id.0.into()], user)
+    }
+
+    /// A user by username, case-insensitively, within a tenant.
+    pub fn user_by_username(
+        &mut self,
+        tenant: TenantId,
+        username: &str,
+    ) -> Result<Option<User>, StoreError> {
+        let key = crate::model::validate::fold(username.trim());
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.tenant_id = ? AND u.username_key = ?"
+        );
+        self.row(&sql, &[tenant.0.into(), key.as_str().into()], user)
+    }
+
+    /// A user by email, case-insensitively, within a tenant.
+    pub fn user_by_email(
+        &mut self,
+        tenant: TenantId,
+        email: &str,
+    ) -> Result<Option<User>, StoreError> {
+        let key = crate::model::validate::fold(email.trim());
+        let sql =
+            format!("SELECT {USER_COLUMNS} FROM users u WHERE u.tenant_id = ? AND u.email_key = ?");
+        self.row(&sql, &[tenant.0.into(), key.as_str().into()], user)
+    }
+
+    pub fn user_by_external_id(
+        &mut self,
+        tenant: TenantId,
+        external_id: &str,
+    ) -> Result<Option<User>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.tenant_id = ? AND u.external_id = ?"
+        );
+        self.row(&sql, &[tenant.0.into(), external_id.into()], user)
+    }
+
+    /// Every user of a tenant, by username, handed to `each` one at a time (100k rows need not
+    /// sit in memory twice).
+    pub fn each_user(
+        &mut self,
+        tenant: TenantId,
+        each: &mut dyn FnMut(User) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.tenant_id = ? ORDER BY u.username_key"
+        );
+        self.conn()
+            .query_each(&sql, &[tenant.0.into()], &mut |row| each(user(row)?))
+    }
+
+    pub fn users(&mut self, tenant: TenantId) -> Result<Vec<User>, StoreError> {
+        let mut out = Vec::new();
+        self.each_user(tenant, &mut |u| {
+            out.push(u);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The groups a user is a member of.
+    pub fn user_group_ids(&mut self, user: UserId) -> Result<Vec<GroupId>, StoreError> {
+        self.rows(
+            "SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id",
+            &[user.0.into()],
+            |r| r.int(0).map(GroupId),
+        )
+    }
+
+    /// A user's direct role assignments.
+    pub fn user_assignments(&mut self, user: UserId) -> Result<Vec<Assignment>, StoreError> {
+        self.rows(
+            "SELECT user_id, role_id, stage_id, app_id FROM assignments WHERE user_id = ?
+             ORDER BY role_id, COALESCE(stage_id, 0), COALESCE(app_id, 0)",
+            &[user.0.into()],
+            assignment,
+        )
+    }
+
+    /// Whether a user already has a role at exactly this scope.
+    pub fn has_assignment(
+        &mut self,
+        user: UserId,
+        role: RoleId,
+        scope: Scope,
+    ) -> Result<bool, StoreError> {
+        let sql = format!(
+            "SELECT count(*) FROM assignments WHERE user_id = ? AND role_id = ? AND {} AND {}",
+            super::SAME_STAGE,
+            super::SAME_APP
+        );
+        let n = self.count(
+            &sql,
+            &[
+                user.0.into(),
+                role.0.into(),
+                scope.stage.map(|s| s.0).into(),
+                scope.app.map(|a| a.0).into(),
+            ],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Active users, across every tenant, holding the built-in Administrators role directly at
+    /// the organization scope: the set the last-administrator guard keeps non-empty.
+    pub fn active_administrators(&mut self) -> Result<Vec<UserId>, StoreError> {
+        self.rows(
+            "SELECT DISTINCT a.user_id FROM assignments a
+             JOIN users u ON u.id = a.user_id
+             JOIN roles r ON r.id = a.role_id
+             WHERE r.builtin = 1 AND r.key = 'administrators'
+               AND a.stage_id IS NULL AND a.app_id IS NULL
+               AND u.status = ? AND u.kind = 'member'
+             ORDER BY a.user_id",
+            &[UserStatus::Active.as_str().into()],
+            |r| r.int(0).map(UserId),
+        )
+    }
+
+    pub fn user_count(&mut self, tenant: TenantId) -> Result<i64, StoreError> {
+        self.count(
+            "SELECT count(*) FROM users WHERE tenant_id = ?",
+            &[tenant.0.into()],
+        )
+    }
+}

@@ -1,0 +1,133 @@
+//! The narrow interface between the store's SQL (written once, in `read.rs`, `apply.rs`,
+//! `audit.rs`) and a database driver. A driver runs statements with positional `?` parameters
+//! and returns rows of three value types; integers cover ids, counts, flags and timestamps.
+
+use super::error::StoreError;
+
+/// A statement parameter, borrowed from the caller.
+#[derive(Clone, Copy, Debug)]
+pub enum Param<'a> {
+    Null,
+    Int(i64),
+    Text(&'a str),
+}
+
+impl From<i64> for Param<'_> {
+    fn from(v: i64) -> Self {
+        Param::Int(v)
+    }
+}
+
+impl From<bool> for Param<'_> {
+    fn from(v: bool) -> Self {
+        Param::Int(i64::from(v))
+    }
+}
+
+impl<'a> From<&'a str> for Param<'a> {
+    fn from(v: &'a str) -> Self {
+        Param::Text(v)
+    }
+}
+
+impl<'a> From<&'a String> for Param<'a> {
+    fn from(v: &'a String) -> Self {
+        Param::Text(v)
+    }
+}
+
+impl<'a, T: Into<Param<'a>>> From<Option<T>> for Param<'a> {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Param::Null, Into::into)
+    }
+}
+
+/// A column value read back.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+/// One result row. Accessors report a type mismatch as a damaged store rather than panicking:
+/// the file may have been edited by something other than warden.
+#[derive(Clone, Debug, Default)]
+pub struct Row(pub Vec<Value>);
+
+impl Row {
+    fn get(&self, i: usize) -> Result<&Value, StoreError> {
+        self.0
+            .get(i)
+            .ok_or_else(|| StoreError::Backend(format!("row has no column {i}")))
+    }
+
+    pub fn int(&self, i: usize) -> Result<i64, StoreError> {
+        match self.get(i)? {
+            Value::Int(v) => Ok(*v),
+            other => Err(mismatch(i, "an integer", other)),
+        }
+    }
+
+    pub fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        match self.get(i)? {
+            Value::Null => Ok(None),
+            Value::Int(v) => Ok(Some(*v)),
+            other => Err(mismatch(i, "an integer or null", other)),
+        }
+    }
+
+    pub fn bool(&self, i: usize) -> Result<bool, StoreError> {
+        Ok(self.int(i)? != 0)
+    }
+
+    pub fn text(&self, i: usize) -> Result<String, StoreError> {
+        match self.get(i)? {
+            Value::Text(v) => Ok(v.clone()),
+            other => Err(mismatch(i, "text", other)),
+        }
+    }
+
+    pub fn opt_text(&self, i: usize) -> Result<Option<String>, StoreError> {
+        match self.get(i)? {
+            Value::Null => Ok(None),
+            Value::Text(v) => Ok(Some(v.clone())),
+            other => Err(mismatch(i, "text or null", other)),
+        }
+    }
+}
+
+fn mismatch(i: usize, wanted: &str, got: &Value) -> StoreError {
+    StoreError::Corrupt(format!(
+        "column {i} holds {got:?} where {wanted} was expected"
+    ))
+}
+
+/// How a transaction begins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxMode {
+    /// A consistent snapshot for several reads.
+    Read,
+    /// Exclusive among writers from the first statement (SQLite `BEGIN IMMEDIATE`).
+    Write,
+}
+
+/// A database connection that can run the store's SQL.
+pub trait Connection: Send {
+    /// Runs one or more statements without parameters (migrations, pragmas).
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError>;
+    /// Runs one statement; returns the number of rows changed.
+    fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError>;
+    /// Runs one query and returns every row.
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError>;
+    /// Runs one query and hands each row to `each`; for large result sets.
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+        each: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+    fn begin(&mut self, mode: TxMode) -> Result<(), StoreError>;
+    fn commit(&mut self) -> Result<(), StoreError>;
+    fn rollback(&mut self) -> Result<(), StoreError>;
+}

@@ -1,0 +1,379 @@
+//! The service layer in process: batches are all-or-nothing and see their own changes, stale
+//! edits conflict, already-done items are skipped with a reason, deletes record everything
+//! they take with them, and rehearsals keep nothing.
+#![allow(clippy::unwrap_used)]
+
+use warden::model::*;
+use warden::service::init::{InitRequest, create_store};
+use warden::service::{Command, Error, NewUser, Operator, Rule, ScopeRef, Service, UserEdit};
+use warden::store::{Location, Store, StoreOptions};
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    store: Store,
+    operator: Operator,
+    clock: ManualClock,
+}
+
+fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(Timestamp(1_800_000_000_000));
+    let (store, _, operator) = create_store(
+        &Location::Sqlite(dir.path().join("s.db")),
+        StoreOptions::default(),
+        &InitRequest {
+            admin: "admin".into(),
+            email: None,
+            os_account: "tester".into(),
+        },
+        &clock,
+    )
+    .unwrap();
+    Setup {
+        _dir: dir,
+        store,
+        operator,
+        clock,
+    }
+}
+
+fn new_user(name: &str) -> Command {
+    Command::AddUser(NewUser {
+        username: name.into(),
+        email: Some(format!("{name}@example.com")),
+        display_name: String::new(),
+        kind: UserKind::EndUser,
+        external_id: None,
+        status: UserStatus::Active,
+    })
+}
+
+fn assign(role: &str, users: &[&str]) -> Command {
+    Command::Assign {
+        role: role.into(),
+        users: users.iter().map(|u| u.to_string()).collect(),
+        scope: ScopeRef::default(),
+    }
+}
+
+impl Setup {
+    fn service(&mut self) -> Service<'_> {
+        Service::new(&mut self.store, &self.clock, "default")
+    }
+
+    fn execute(&mut self, commands: Vec<Command>) -> Result<warden::service::Outcome, Error> {
+        let operator = self.operator.clone();
+        self.service().execute(&operator, &commands)
+    }
+
+    fn audit_count(&mut self) -> usize {
+        self.service().audit(10_000, None).unwrap().len()
+    }
+}
+
+#[test]
+fn a_batch_is_all_or_nothing() {
+    let mut s = setup();
+    let audit = s.audit_count();
+    let err = s
+        .execute(vec![new_user("alice"), new_user("bob"), new_user("ALICE")])
+        .unwrap_err();
+    assert_eq!(err.rule(), Some(Rule::UniqueUsername));
+    assert_eq!(err.exit_code(), 3);
+    assert!(matches!(
+        s.service().user_detail("alice"),
+        Err(Error::NotFound(_))
+    ));
+    assert_eq!(s.audit_count(), audit);
+}
+
+#[test]
+fn commands_in_a_batch_see_each_others_changes_and_share_one_record() {
+    let mut s = setup();
+    let audit = s.audit_count();
+    let outcome = s
+        .execute(vec![new_user("alice"), assign("developers", &["alice"])])
+        .unwrap();
+    assert_eq!(outcome.changes.len(), 2);
+    assert!(outcome.audit.is_some());
+    assert_eq!(s.audit_count(), audit + 1);
+    let record = &s.service().audit(1, None).unwrap()[0];
+    assert_eq!(record.action, "batch");
+    assert_eq!(
+        s.service().user_detail("alice").unwrap().roles[0].role,
+        "developers"
+    );
+}
+
+#[test]
+fn a_stale_edit_is_a_conflict_and_keeps_nothing() {
+    let mut s = setup();
+    s.execute(vec![new_user("alice")]).unwrap();
+    let seen = s.service().user_detail("alice").unwrap().user.version;
+    // Someone else edits alice first.
+    s.execute(vec![Command::EditUser {
+        user: "alice".into(),
+        edit: UserEdit {
+            display_name: Some("Alice A.".into()),
+            ..UserEdit::default()
+        },
+        expected_version: Some(seen),
+    }])
+    .unwrap();
+    let err = s
+        .execute(vec![Command::EditUser {
+            user: "alice".into(),
+            edit: UserEdit {
+                display_name: Some("Alice B.".into()),
+                ..UserEdit::default()
+            },
+            expected_version: Some(seen),
+        }])
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    assert_eq!(err.exit_code(), 3);
+    assert!(err.to_string().contains("reload"), "{err}");
+    assert_eq!(
+        s.service().user_detail("alice").unwrap().user.display_name,
+        "Alice A."
+    );
+}
+
+#[test]
+fn already_done_items_are_skipped_with_a_reason_and_no_record() {
+    let mut s = setup();
+    s.execute(vec![
+        new_user("alice"),
+        new_user("bob"),
+        assign("developers", &["alice"]),
+    ])
+    .unwrap();
+    let outcome = s
+        .execute(vec![assign("developers", &["alice", "bob"])])
+        .unwrap();
+    assert_eq!(outcome.changes.len(), 1, "only bob");
+    assert_eq!(outcome.notes.len(), 1);
+    assert_eq!(outcome.notes[0].subject, "alice");
+    assert!(
+        outcome.notes[0]
+            .reason
+            .contains("already has role developers")
+    );
+    let audit = s.audit_count();
+    let nothing = s.execute(vec![assign("developers", &["alice"])]).unwrap();
+    assert!(nothing.changes.is_empty() && nothing.audit.is_none());
+    assert_eq!(s.audit_count(), audit, "no change, no record");
+}
+
+#[test]
+fn deleting_a_user_records_everything_taken_with_them() {
+    let mut s = setup();
+    s.execute(vec![
+        new_user("alice"),
+        Command::AddGroup {
+            name: "ops".into(),
+            stage: "QA".into(),
+            description: String::new(),
+        },
+        Command::AddMembers {
+            group: warden::service::GroupRef {
+                name: "ops".into(),
+                stage: None,
+            },
+            users: vec!["alice".into()],
+        },
+        assign("developers", &["alice"]),
+    ])
+    .unwrap();
+    let outcome = s
+        .execute(vec![Command::DeleteUsers {
+            users: vec!["alice".into()],
+        }])
+        .unwrap();
+    let ops: Vec<&str> = outcome.changes.iter().map(Change::op).collect();
+    assert_eq!(ops, ["remove_member", "unassign", "delete_user"]);
+    let detail = &s.service().audit(1, None).unwrap()[0].detail;
+    assert_eq!(detail["changes"][0]["group"], "ops (QA)");
+    assert_eq!(detail["changes"][1]["role"], "developers");
+}
+
+#[test]
+fn deleting_a_role_takes_it_from_everyone_unless_that_empties_another() {
+    let mut s = setup();
+    s.execute(vec![
+        new_user("alice"),
+        Command::AddRole(warden::service::NewRole {
+            key: "base".into(),
+            name: "Base".into(),
+            description: String::new(),
+            kind: RoleKind::Organization,
+            app: None,
+            grants: vec!["users.view".into()],
+            grant_scope: ScopeRef::default(),
+            includes: vec![],
+        }),
+        Command::AddRole(warden::service::NewRole {
+            key: "wrapper".into(),
+            name: "Wrapper".into(),
+            description: String::new(),
+            kind: RoleKind::Organization,
+            app: None,
+            grants: vec![],
+            grant_scope: ScopeRef::default(),
+            includes: vec!["base".into()],
+        }),
+        assign("base", &["alice"]),
+    ])
+    .unwrap();
+    let err = s
+        .execute(vec![Command::DeleteRole {
+            role: "base".into(),
+        }])
+        .unwrap_err();
+    assert_eq!(err.rule(), Some(Rule::RoleNeedsPermission));
+    assert!(err.to_string().contains("wrapper"), "{err}");
+    let outcome = s
+        .execute(vec![
+            Command::Grant {
+                role: "wrapper".into(),
+                permissions: vec!["roles.view".into()],
+                scope: ScopeRef::default(),
+            },
+            Command::DeleteRole {
+                role: "base".into(),
+            },
+        ])
+        .unwrap();
+    let ops: Vec<&str> = outcome.changes.iter().map(Change::op).collect();
+    assert_eq!(
+        ops,
+        ["grant", "unassign", "exclude", "revoke", "delete_role"]
+    );
+}
+
+#[test]
+fn a_user_never_goes_back_to_invited() {
+    let mut s = setup();
+    s.execute(vec![new_user("alice")]).unwrap();
+    let err = s
+        .execute(vec![Command::SetUserStatus {
+            users: vec!["alice".into()],
+            status: UserStatus::Invited,
+        }])
+        .unwrap_err();
+    assert_eq!(err.rule(), Some(Rule::StatusTransition));
+}
+
+#[test]
+fn an_operator_deactivated_meanwhile_can_no_longer_write() {
+    let mut s = setup();
+    s.execute(vec![
+        Command::AddUser(NewUser {
+            username: "second".into(),
+            email: None,
+            display_name: String::new(),
+            kind: UserKind::Member,
+            external_id: None,
+            status: UserStatus::Active,
+        }),
+        assign("administrators", &["second"]),
+    ])
+    .unwrap();
+    let second = {
+        let detail = s.service().user_detail("second").unwrap();
+        assert_eq!(detail.user.username, "second");
+        s.store
+            .read(|tx| {
+                let t = tx.tenant_by_name("default")?.unwrap();
+                tx.user_by_username(t.id, "second")
+            })
+            .unwrap()
+            .unwrap()
+    };
+    let as_second = Operator {
+        user: second.id,
+        username: second.username.clone(),
+        sign_in: warden::service::SignIn::Peer {
+            os_account: "other".into(),
+        },
+    };
+    s.execute(vec![Command::SetUserStatus {
+        users: vec!["second".into()],
+        status: UserStatus::Deactivated,
+    }])
+    .unwrap();
+    let err = Service::new(&mut s.store, &s.clock, "default")
+        .execute(&as_second, &[new_user("x")])
+        .unwrap_err();
+    assert_eq!(err.rule(), Some(Rule::PeerOperator));
+}
+
+#[test]
+fn a_rehearsal_returns_the_plan_and_keeps_nothing() {
+    let mut s = setup();
+    let audit = s.audit_count();
+    let operator = s.operator.clone();
+    let outcome = s
+        .service()
+        .rehearse(
+            &operator,
+            &[new_user("alice"), assign("developers", &["alice"])],
+        )
+        .unwrap();
+    assert!(!outcome.committed);
+    assert_eq!(outcome.changes.len(), 2);
+    assert!(outcome.audit.is_none());
+    assert!(matches!(
+        s.service().user_detail("alice"),
+        Err(Error::NotFound(_))
+    ));
+    assert_eq!(s.audit_count(), audit);
+}
+
+#[test]
+fn names_resolve_by_key_name_or_email_and_say_when_ambiguous() {
+    let mut s = setup();
+    s.execute(vec![
+        new_user("alice"),
+        Command::AddApp {
+            key: "a1".into(),
+            name: "A1".into(),
+            description: String::new(),
+        },
+        Command::AddApp {
+            key: "a2".into(),
+            name: "A2".into(),
+            description: String::new(),
+        },
+    ])
+    .unwrap();
+    for app in ["a1", "a2"] {
+        s.execute(vec![Command::AddRole(warden::service::NewRole {
+            key: format!("{app}.viewer"),
+            name: "Viewer".into(),
+            description: String::new(),
+            kind: RoleKind::EndUser,
+            app: Some(app.into()),
+            grants: vec![],
+            grant_scope: ScopeRef::default(),
+            includes: vec![],
+        })])
+        .unwrap();
+    }
+    assert_eq!(
+        s.service()
+            .user_detail("ALICE@example.com")
+            .unwrap()
+            .user
+            .username,
+        "alice"
+    );
+    assert_eq!(
+        s.service().role_detail("Developers").unwrap().key,
+        "developers"
+    );
+    let err = s.service().role_detail("viewer").unwrap_err();
+    assert!(matches!(err, Error::Ambiguous(_)), "{err:?}");
+    assert!(err.to_string().contains("a1.viewer, a2.viewer"), "{err}");
+    assert_eq!(err.exit_code(), 2);
+}
