@@ -1,7 +1,7 @@
 //! The organization's frame: apps, stages and tenants. Deleting one that is still referred to is
 //! refused with what still uses it.
 
-use super::{Ctx, Note, Plan};
+use super::{Ctx, Plan};
 use crate::model::validate;
 use crate::model::*;
 use crate::service::error::{Error, Rule};
@@ -65,10 +65,9 @@ pub fn edit_app(
     }
     let summary = format!("edit app {}", app.key);
     if after == before {
-        return Ok(Plan {
-            notes: vec![Note::new(&app.key, "nothing to change")],
-            ..Plan::new(summary)
-        });
+        let mut plan = Plan::new(summary);
+        plan.skip(&app.key, "nothing to change");
+        return Ok(plan);
     }
     Ok(Plan::new(summary).with(Change::EditApp {
         app: Named::new(app.id, app.key),

@@ -1,7 +1,7 @@
 //! Groups of end users: a stage fixed at creation, members who are end users, and end-user
 //! roles usable in that stage.
 
-use super::{Ctx, Note, Plan, check_version, list_names};
+use super::{Ctx, Plan, check_version};
 use crate::model::validate;
 use crate::model::*;
 use crate::service::command::GroupRef;
@@ -80,10 +80,9 @@ pub fn edit(
     }
     let summary = format!("edit group {}", label.name);
     if after == before {
-        return Ok(Plan {
-            notes: vec![Note::new(&label.name, "nothing to change")],
-            ..Plan::new(summary)
-        });
+        let mut plan = Plan::new(summary);
+        plan.skip(&label.name, "nothing to change");
+        return Ok(plan);
     }
     check_unique_name(cx, &after.name, group.stage, Some(group.id))?;
     Ok(Plan::new(summary).with(Change::EditGroup {
@@ -157,7 +156,6 @@ pub fn add_members(
     let label = named(cx, &group)?;
     let users = resolve::users(cx.tx, cx.tenant, names)?;
     let mut plan = Plan::default();
-    let mut done = Vec::new();
     for user in users {
         if user.kind != UserKind::EndUser {
             return Err(Error::refused(
@@ -169,20 +167,18 @@ pub fn add_members(
             ));
         }
         if cx.tx.is_member(group.id, user.id)? {
-            plan.notes.push(Note::new(
-                &user.username,
-                format!("already in group {}", label.name),
-            ));
+            plan.skip(&user.username, format!("already in group {}", label.name));
             continue;
         }
-        done.push(user.username.clone());
-        plan.changes.push(Change::AddMember {
-            group: label.clone(),
-            user: Named::new(user.id, user.username),
-        });
+        plan.change(
+            user.username.clone(),
+            Change::AddMember {
+                group: label.clone(),
+                user: Named::new(user.id, user.username),
+            },
+        );
     }
-    plan.summary = format!("add {} to group {}", list_names(&done), label.name);
-    Ok(plan)
+    Ok(plan.summarize(|names| format!("add {} to group {}", names, label.name)))
 }
 
 pub fn remove_members(
@@ -194,23 +190,20 @@ pub fn remove_members(
     let label = named(cx, &group)?;
     let users = resolve::users(cx.tx, cx.tenant, names)?;
     let mut plan = Plan::default();
-    let mut done = Vec::new();
     for user in users {
         if !cx.tx.is_member(group.id, user.id)? {
-            plan.notes.push(Note::new(
-                &user.username,
-                format!("not in group {}", label.name),
-            ));
+            plan.skip(&user.username, format!("not in group {}", label.name));
             continue;
         }
-        done.push(user.username.clone());
-        plan.changes.push(Change::RemoveMember {
-            group: label.clone(),
-            user: Named::new(user.id, user.username),
-        });
+        plan.change(
+            user.username.clone(),
+            Change::RemoveMember {
+                group: label.clone(),
+                user: Named::new(user.id, user.username),
+            },
+        );
     }
-    plan.summary = format!("remove {} from group {}", list_names(&done), label.name);
-    Ok(plan)
+    Ok(plan.summarize(|names| format!("remove {} from group {}", names, label.name)))
 }
 
 /// The stages a role's grants (its own and those of every role it includes) are pinned to;
@@ -241,7 +234,6 @@ pub fn add_roles(cx: &mut Ctx<'_, '_>, target: &GroupRef, names: &[String]) -> R
     let roles = resolve::roles(cx.tx, names)?;
     let current = cx.tx.group_role_ids(group.id)?;
     let mut plan = Plan::default();
-    let mut done = Vec::new();
     for role in roles {
         if role.kind != RoleKind::EndUser {
             return Err(Error::refused(
@@ -265,20 +257,18 @@ pub fn add_roles(cx: &mut Ctx<'_, '_>, target: &GroupRef, names: &[String]) -> R
             }
         }
         if current.contains(&role.id) {
-            plan.notes.push(Note::new(
-                &role.key,
-                format!("group {} already has it", label.name),
-            ));
+            plan.skip(&role.key, format!("group {} already has it", label.name));
             continue;
         }
-        done.push(role.key.clone());
-        plan.changes.push(Change::AddGroupRole {
-            group: label.clone(),
-            role: Named::new(role.id, role.key),
-        });
+        plan.change(
+            role.key.clone(),
+            Change::AddGroupRole {
+                group: label.clone(),
+                role: Named::new(role.id, role.key),
+            },
+        );
     }
-    plan.summary = format!("give group {} role {}", label.name, list_names(&done));
-    Ok(plan)
+    Ok(plan.summarize(|names| format!("give group {} role {}", label.name, names)))
 }
 
 pub fn remove_roles(
@@ -291,21 +281,18 @@ pub fn remove_roles(
     let roles = resolve::roles(cx.tx, names)?;
     let current = cx.tx.group_role_ids(group.id)?;
     let mut plan = Plan::default();
-    let mut done = Vec::new();
     for role in roles {
         if !current.contains(&role.id) {
-            plan.notes.push(Note::new(
-                &role.key,
-                format!("group {} does not have it", label.name),
-            ));
+            plan.skip(&role.key, format!("group {} does not have it", label.name));
             continue;
         }
-        done.push(role.key.clone());
-        plan.changes.push(Change::RemoveGroupRole {
-            group: label.clone(),
-            role: Named::new(role.id, role.key),
-        });
+        plan.change(
+            role.key.clone(),
+            Change::RemoveGroupRole {
+                group: label.clone(),
+                role: Named::new(role.id, role.key),
+            },
+        );
     }
-    plan.summary = format!("take role {} from group {}", list_names(&done), label.name);
-    Ok(plan)
+    Ok(plan.summarize(|names| format!("take role {} from group {}", names, label.name)))
 }

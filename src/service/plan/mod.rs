@@ -44,6 +44,8 @@ pub struct Plan {
     pub changes: Vec<Change>,
     pub notes: Vec<Note>,
     pub summary: String,
+    /// The items (users, roles, ...) a bulk command changed, for its summary.
+    done: Vec<String>,
 }
 
 impl Plan {
@@ -56,6 +58,23 @@ impl Plan {
 
     fn with(mut self, change: Change) -> Self {
         self.changes.push(change);
+        self
+    }
+
+    /// Records the change made for one item of a bulk command.
+    fn change(&mut self, subject: impl Into<String>, change: Change) {
+        self.done.push(subject.into());
+        self.changes.push(change);
+    }
+
+    /// Records an item that needs no change, and why.
+    fn skip(&mut self, subject: impl Into<String>, reason: impl Into<String>) {
+        self.notes.push(Note::new(subject, reason));
+    }
+
+    /// Sets the summary from the list of changed items (`alice, bob and 3 more`).
+    fn summarize(mut self, summary: impl FnOnce(&str) -> String) -> Self {
+        self.summary = summary(&list_names(&self.done));
         self
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Ctx, Note, Plan, list_names};
+use super::{Ctx, Plan};
 use crate::access::cycle;
 use crate::model::validate;
 use crate::model::*;
@@ -100,10 +100,9 @@ pub fn edit(
     }
     let summary = format!("edit permission {}", permission.key);
     if after == before {
-        return Ok(Plan {
-            notes: vec![Note::new(&permission.key, "nothing to change")],
-            ..Plan::new(summary)
-        });
+        let mut plan = Plan::new(summary);
+        plan.skip(&permission.key, "nothing to change");
+        return Ok(plan);
     }
     Ok(Plan::new(summary).with(Change::EditPermission {
         permission: named(&permission),
@@ -164,7 +163,6 @@ pub fn imply(cx: &mut Ctx<'_, '_>, target: &str, others: &[String]) -> Result<Pl
         edges.entry(from).or_default().push(to);
     }
     let mut plan = Plan::default();
-    let mut done = Vec::new();
     for other in resolve::permissions(cx.tx, others)? {
         if other.app != permission.app {
             return Err(Error::refused(
@@ -187,20 +185,18 @@ pub fn imply(cx: &mut Ctx<'_, '_>, target: &str, others: &[String]) -> Result<Pl
             ));
         }
         if current.contains(&other.id) {
-            plan.notes.push(Note::new(
-                &other.key,
-                format!("{} already implies it", permission.key),
-            ));
+            plan.skip(&other.key, format!("{} already implies it", permission.key));
             continue;
         }
-        done.push(other.key.clone());
-        plan.changes.push(Change::Imply {
-            permission: named(&permission),
-            implied: named(&other),
-        });
+        plan.change(
+            other.key.clone(),
+            Change::Imply {
+                permission: named(&permission),
+                implied: named(&other),
+            },
+        );
     }
-    plan.summary = format!("{} implies {}", permission.key, list_names(&done));
-    Ok(plan)
+    Ok(plan.summarize(|names| format!("{} implies {}", permission.key, names)))
 }
 
 pub fn unimply(cx: &mut Ctx<'_, '_>, target: &str, others: &[String]) -> Result<Plan, Error> {
@@ -208,21 +204,18 @@ pub fn unimply(cx: &mut Ctx<'_, '_>, target: &str, others: &[String]) -> Result<
     ensure_editable(&permission)?;
     let current = cx.tx.implied_by(permission.id)?;
     let mut plan = Plan::default();
-    let mut done = Vec::new();
     for other in resolve::permissions(cx.tx, others)? {
         if !current.contains(&other.id) {
-            plan.notes.push(Note::new(
-                &other.key,
-                format!("{} does not imply it", permission.key),
-            ));
+            plan.skip(&other.key, format!("{} does not imply it", permission.key));
             continue;
         }
-        done.push(other.key.clone());
-        plan.changes.push(Change::Unimply {
-            permission: named(&permission),
-            implied: named(&other),
-        });
+        plan.change(
+            other.key.clone(),
+            Change::Unimply {
+                permission: named(&permission),
+                implied: named(&other),
+            },
+        );
     }
-    plan.summary = format!("{} no longer implies {}", permission.key, list_names(&done));
-    Ok(plan)
+    Ok(plan.summarize(|names| format!("{} no longer implies {}", permission.key, names)))
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Ctx, Note, Plan, check_version, list_names};
+use super::{Ctx, Plan, check_version};
 use crate::access::cycle;
 use crate::model::validate;
 use crate::model::*;
@@ -314,10 +314,9 @@ pub fn edit(
     }
     let summary = format!("edit role {}", role.key);
     if after == before {
-        return Ok(Plan {
-            notes: vec![Note::new(&role.key, "nothing to change")],
-            ..Plan::new(summary)
-        });
+        let mut plan = Plan::new(summary);
+        plan.skip(&role.key, "nothing to change");
+        return Ok(plan);
     }
     if after.name != before.name {
         check_name(cx, &after.name, role.app, Some(role.id))?;
@@ -403,30 +402,26 @@ pub fn grant(
     let scope = resolve::scope(cx.tx, scope)?;
     check_scope_app(cx, &role, &scope)?;
     let mut plan = Plan::default();
-    let mut done = Vec::new();
     for permission in resolve::permissions(cx.tx, keys)? {
         check_grantable(cx, &role, &permission)?;
         if cx.tx.has_grant(role.id, permission.id, scope.scope)? {
-            plan.notes.push(Note::new(
+            plan.skip(
                 &permission.key,
                 format!("{} already grants it at {}", role.key, scope.describe()),
-            ));
+            );
             continue;
         }
-        done.push(permission.key.clone());
-        plan.changes.push(Change::Grant {
-            role: named(&role),
-            permission: Named::new(permission.id, permission.key),
-            scope: scope.clone(),
-        });
+        plan.change(
+            permission.key.clone(),
+            Change::Grant {
+                role: named(&role),
+                permission: Named::new(permission.id, permission.key),
+                scope: scope.clone(),
+            },
+        );
     }
-    plan.summary = format!(
-        "role {} grants {} at {}",
-        role.key,
-        list_names(&done),
-        scope.describe()
-    );
-    Ok(plan)
+    Ok(plan
+        .summarize(|names| format!("role {} grants {} at {}", role.key, names, scope.describe())))
 }
 
 pub fn revoke(
@@ -439,29 +434,31 @@ pub fn revoke(
     ensure_editable(&role)?;
     let scope = resolve::scope(cx.tx, scope)?;
     let mut plan = Plan::default();
-    let mut done = Vec::new();
     for permission in resolve::permissions(cx.tx, keys)? {
         if !cx.tx.has_grant(role.id, permission.id, scope.scope)? {
-            plan.notes.push(Note::new(
+            plan.skip(
                 &permission.key,
                 format!("{} does not grant it at {}", role.key, scope.describe()),
-            ));
+            );
             continue;
         }
-        done.push(permission.key.clone());
-        plan.changes.push(Change::Revoke {
-            role: named(&role),
-            permission: Named::new(permission.id, permission.key),
-            scope: scope.clone(),
-        });
+        plan.change(
+            permission.key.clone(),
+            Change::Revoke {
+                role: named(&role),
+                permission: Named::new(permission.id, permission.key),
+                scope: scope.clone(),
+            },
+        );
     }
-    plan.summary = format!(
-        "role {} no longer grants {} at {}",
-        role.key,
-        list_names(&done),
-        scope.describe()
-    );
-    Ok(plan)
+    Ok(plan.summarize(|names| {
+        format!(
+            "role {} no longer grants {} at {}",
+            role.key,
+            names,
+            scope.describe()
+        )
+    }))
 }
 
 pub fn include(cx: &mut Ctx<'_, '_>, target: &str, others: &[String]) -> Result<Plan, Error> {
@@ -469,25 +466,22 @@ pub fn include(cx: &mut Ctx<'_, '_>, target: &str, others: &[String]) -> Result<
     ensure_editable(&role)?;
     let current = cx.tx.role_includes(role.id)?;
     let mut plan = Plan::default();
-    let mut done = Vec::new();
     for other in resolve::roles(cx.tx, others)? {
         check_includable(&role, &other)?;
         check_no_cycle(cx, &role, &other)?;
         if current.contains(&other.id) {
-            plan.notes.push(Note::new(
-                &other.key,
-                format!("{} already includes it", role.key),
-            ));
+            plan.skip(&other.key, format!("{} already includes it", role.key));
             continue;
         }
-        done.push(other.key.clone());
-        plan.changes.push(Change::Include {
-            role: named(&role),
-            included: named(&other),
-        });
+        plan.change(
+            other.key.clone(),
+            Change::Include {
+                role: named(&role),
+                included: named(&other),
+            },
+        );
     }
-    plan.summary = format!("role {} includes {}", role.key, list_names(&done));
-    Ok(plan)
+    Ok(plan.summarize(|names| format!("role {} includes {}", role.key, names)))
 }
 
 pub fn exclude(cx: &mut Ctx<'_, '_>, target: &str, others: &[String]) -> Result<Plan, Error> {
@@ -495,23 +489,20 @@ pub fn exclude(cx: &mut Ctx<'_, '_>, target: &str, others: &[String]) -> Result<
     ensure_editable(&role)?;
     let current = cx.tx.role_includes(role.id)?;
     let mut plan = Plan::default();
-    let mut done = Vec::new();
     for other in resolve::roles(cx.tx, others)? {
         if !current.contains(&other.id) {
-            plan.notes.push(Note::new(
-                &other.key,
-                format!("{} does not include it", role.key),
-            ));
+            plan.skip(&other.key, format!("{} does not include it", role.key));
             continue;
         }
-        done.push(other.key.clone());
-        plan.changes.push(Change::Exclude {
-            role: named(&role),
-            included: named(&other),
-        });
+        plan.change(
+            other.key.clone(),
+            Change::Exclude {
+                role: named(&role),
+                included: named(&other),
+            },
+        );
     }
-    plan.summary = format!("role {} no longer includes {}", role.key, list_names(&done));
-    Ok(plan)
+    Ok(plan.summarize(|names| format!("role {} no longer includes {}", role.key, names)))
 }
 
 pub fn assign(
@@ -525,29 +516,31 @@ pub fn assign(
     check_scope_app(cx, &role, &scope)?;
     let users = resolve::users(cx.tx, cx.tenant, names)?;
     let mut plan = Plan::default();
-    let mut done = Vec::new();
     for user in users {
         if cx.tx.has_assignment(user.id, role.id, scope.scope)? {
-            plan.notes.push(Note::new(
+            plan.skip(
                 &user.username,
                 format!("already has role {} at {}", role.key, scope.describe()),
-            ));
+            );
             continue;
         }
-        done.push(user.username.clone());
-        plan.changes.push(Change::Assign {
-            user: Named::new(user.id, user.username),
-            role: named(&role),
-            scope: scope.clone(),
-        });
+        plan.change(
+            user.username.clone(),
+            Change::Assign {
+                user: Named::new(user.id, user.username),
+                role: named(&role),
+                scope: scope.clone(),
+            },
+        );
     }
-    plan.summary = format!(
-        "assign role {} to {} at {}",
-        role.key,
-        list_names(&done),
-        scope.describe()
-    );
-    Ok(plan)
+    Ok(plan.summarize(|names| {
+        format!(
+            "assign role {} to {} at {}",
+            role.key,
+            names,
+            scope.describe()
+        )
+    }))
 }
 
 pub fn unassign(
@@ -560,7 +553,6 @@ pub fn unassign(
     let scope = resolve::scope(cx.tx, scope)?;
     let users = resolve::users(cx.tx, cx.tenant, names)?;
     let mut plan = Plan::default();
-    let mut done = Vec::new();
     for user in users {
         if !cx.tx.has_assignment(user.id, role.id, scope.scope)? {
             let mut held = Vec::new();
@@ -579,21 +571,24 @@ pub fn unassign(
                     held.join("; ")
                 )
             };
-            plan.notes.push(Note::new(&user.username, reason));
+            plan.skip(&user.username, reason);
             continue;
         }
-        done.push(user.username.clone());
-        plan.changes.push(Change::Unassign {
-            user: Named::new(user.id, user.username),
-            role: named(&role),
-            scope: scope.clone(),
-        });
+        plan.change(
+            user.username.clone(),
+            Change::Unassign {
+                user: Named::new(user.id, user.username),
+                role: named(&role),
+                scope: scope.clone(),
+            },
+        );
     }
-    plan.summary = format!(
-        "take role {} from {} at {}",
-        role.key,
-        list_names(&done),
-        scope.describe()
-    );
-    Ok(plan)
+    Ok(plan.summarize(|names| {
+        format!(
+            "take role {} from {} at {}",
+            role.key,
+            names,
+            scope.describe()
+        )
+    }))
 }

@@ -1,7 +1,7 @@
 //! Users: add, edit, activate / deactivate, delete. Uniqueness of username, email and external
 //! id per tenant (case-insensitive), the status transitions, and the operator-self rule.
 
-use super::{Ctx, Note, Plan, check_version, list_names};
+use super::{Ctx, Plan, check_version};
 use crate::model::validate;
 use crate::model::*;
 use crate::service::command::{NewUser, UserEdit};
@@ -118,10 +118,9 @@ pub fn edit(
         after.external_id = external.as_deref().map(validate::external_id).transpose()?;
     }
     if after == before {
-        return Ok(Plan {
-            notes: vec![Note::new(&user.username, "nothing to change")],
-            ..Plan::new(format!("edit user {}", user.username))
-        });
+        let mut plan = Plan::new(format!("edit user {}", user.username));
+        plan.skip(&user.username, "nothing to change");
+        return Ok(plan);
     }
     check_unique(cx, &after, Some(user.id))?;
     if after.kind != UserKind::EndUser {
@@ -163,11 +162,9 @@ pub fn set_status(
         }
     };
     let mut plan = Plan::default();
-    let mut done = Vec::new();
     for user in users {
         if user.status == status {
-            plan.notes
-                .push(Note::new(&user.username, format!("already {status}")));
+            plan.skip(&user.username, format!("already {status}"));
             continue;
         }
         if status == UserStatus::Deactivated && user.id == cx.operator.user {
@@ -179,15 +176,16 @@ pub fn set_status(
                 ),
             ));
         }
-        done.push(user.username.clone());
-        plan.changes.push(Change::SetUserStatus {
-            user: Named::new(user.id, user.username),
-            before: user.status,
-            after: status,
-        });
+        plan.change(
+            user.username.clone(),
+            Change::SetUserStatus {
+                user: Named::new(user.id, user.username),
+                before: user.status,
+                after: status,
+            },
+        );
     }
-    plan.summary = format!("{verb} {}", list_names(&done));
-    Ok(plan)
+    Ok(plan.summarize(|names| format!("{verb} {}", names)))
 }
 
 /// Deletes users with every membership and assignment, each an explicit change so the audit
@@ -195,7 +193,6 @@ pub fn set_status(
 pub fn delete(cx: &mut Ctx<'_, '_>, names: &[String]) -> Result<Plan, Error> {
     let users = resolve::users(cx.tx, cx.tenant, names)?;
     let mut plan = Plan::default();
-    let mut done = Vec::new();
     for user in users {
         if user.id == cx.operator.user {
             return Err(Error::refused(
@@ -230,8 +227,7 @@ pub fn delete(cx: &mut Ctx<'_, '_>, names: &[String]) -> Result<Plan, Error> {
             before: fields_of(&user),
             status: user.status,
         });
-        done.push(user.username);
+        plan.done.push(user.username);
     }
-    plan.summary = format!("delete {}", list_names(&done));
-    Ok(plan)
+    Ok(plan.summarize(|names| format!("delete {}", names)))
 }
