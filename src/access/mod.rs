@@ -1,4 +1,20 @@
-//! The access engine: pure, in-memory graph logic with no I/O. For now, cycle detection for role
-//! inclusion and permission implication, used by the service before it writes an edge.
+//! The access engine: pure, in memory, no I/O. Built once from a [`Snapshot`] of the store and
+//! kept current with the same [`Change`]s the store applies, it answers the five questions —
+//! effective, explain / why-not, who-can, and preview — from the same structures, so forward
+//! and reverse answers cannot disagree.
+//!
+//! [`Snapshot`]: crate::model::Snapshot
+//! [`Change`]: crate::model::Change
 
+mod bitset;
 pub mod cycle;
+mod engine;
+mod explain;
+mod preview;
+mod space;
+mod update;
+mod who;
+
+pub use engine::{Atom, EffectiveSet, Engine, EngineError};
+pub use explain::{Explanation, MAX_PATHS, Path, Step, Suggestion, WhyNot};
+pub use preview::{Preview, UserDiff};

@@ -2,6 +2,7 @@
 //! `warden role grant`). Each noun has its own file with its clap definitions and handlers;
 //! handlers build [`Command`]s for the service and print what it returns. No rule lives here.
 
+mod access;
 mod app;
 mod assign;
 mod audit;
@@ -15,6 +16,7 @@ mod user;
 use clap::{Args, Parser, Subcommand};
 
 use crate::model::{SystemClock, Vocabulary};
+use crate::service::access::PreviewView;
 use crate::service::{Command, Error, Outcome, Service};
 use crate::store::{Location, Store, StoreOptions};
 use output::Output;
@@ -110,6 +112,16 @@ pub enum Verb {
     Assign(assign::AssignArgs),
     /// Take a role from users (one transaction)
     Unassign(assign::AssignArgs),
+    /// What a user can do, at which scopes, and through which paths
+    Access(access::AccessArgs),
+    /// Every path that gives a user a permission, shortest first (exit 1 if none)
+    Explain(access::QuestionArgs),
+    /// Why a user lacks a permission: the nearest missing edges
+    WhyNot(access::QuestionArgs),
+    /// Every user holding a permission at a scope, each with a path
+    WhoCan(access::WhoCanArgs),
+    /// Exit 0 if the user holds the permission at the scope, 1 if not
+    Check(access::QuestionArgs),
     /// The audit trail: list, show, verify the hash chain
     #[command(subcommand)]
     Audit(audit::AuditVerb),
@@ -173,16 +185,15 @@ impl Context {
             return Err(Error::Store(crate::store::StoreError::ReadOnly).into());
         }
         let mut store = self.open()?;
-        let outcome = {
-            let mut service = Service::new(&mut store, &self.clock, self.global.tenant.clone());
-            let operator = service.peer_operator()?;
-            if self.global.dry_run {
-                service.rehearse(&operator, &commands)?
-            } else {
-                service.execute(&operator, &commands)?
-            }
-        };
-        print_outcome(&mut self.out, &outcome)?;
+        let mut service = Service::new(&mut store, &self.clock, self.global.tenant.clone());
+        let operator = service.peer_operator()?;
+        if self.global.dry_run {
+            let (outcome, preview) = service.preview(&operator, &commands)?;
+            print_outcome(&mut self.out, &outcome, Some(&preview))?;
+        } else {
+            let outcome = service.execute(&operator, &commands)?;
+            print_outcome(&mut self.out, &outcome, None)?;
+        }
         Ok(exit::OK)
     }
 }
@@ -190,15 +201,25 @@ impl Context {
 /// How many changes a human report lists before summarising the rest.
 const CHANGES_SHOWN: usize = 25;
 
-fn print_outcome(out: &mut Output, outcome: &Outcome) -> std::io::Result<()> {
+/// How many users a human preview lists before summarising.
+const PREVIEW_USERS_SHOWN: usize = 20;
+
+fn print_outcome(
+    out: &mut Output,
+    outcome: &Outcome,
+    preview: Option<&PreviewView>,
+) -> std::io::Result<()> {
     if out.json() {
-        let value = serde_json::json!({
+        let mut value = serde_json::json!({
             "summary": outcome.summary,
             "committed": outcome.committed,
             "audit_id": outcome.audit.map(|a| a.0),
             "changes": outcome.changes,
             "skipped": outcome.notes,
         });
+        if let Some(preview) = preview {
+            value["preview"] = serde_json::to_value(preview).map_err(std::io::Error::other)?;
+        }
         return out.value(&value);
     }
     if outcome.changes.is_empty() {
@@ -225,12 +246,41 @@ fn print_outcome(out: &mut Output, outcome: &Outcome) -> std::io::Result<()> {
     for note in &outcome.notes {
         out.line(&format!("skipped {}: {}", note.subject, note.reason))?;
     }
+    if let Some(preview) = preview {
+        print_preview(out, preview)?;
+    }
     if !outcome.changes.is_empty() {
         if !outcome.committed {
             out.line("dry run: nothing was saved")?;
         } else if outcome.changes_access() {
             out.line("Signed-in users see access changes at their next sign-in.")?;
         }
+    }
+    Ok(())
+}
+
+fn print_preview(out: &mut Output, preview: &PreviewView) -> std::io::Result<()> {
+    out.line(&format!("access: {}", preview.headline()))?;
+    let label = |a: &crate::service::access::AtomView| match (&a.stage, &a.app) {
+        (None, None) => a.permission.clone(),
+        (Some(s), None) => format!("{}@{s}", a.permission),
+        (None, Some(p)) => format!("{}@{p}", a.permission),
+        (Some(s), Some(p)) => format!("{}@{s}/{p}", a.permission),
+    };
+    for user in preview.users.iter().take(PREVIEW_USERS_SHOWN) {
+        let mut parts: Vec<String> = user
+            .gained
+            .iter()
+            .map(|a| format!("+{}", label(a)))
+            .collect();
+        parts.extend(user.lost.iter().map(|a| format!("-{}", label(a))));
+        out.line(&format!("  {}  {}", user.username, parts.join(" ")))?;
+    }
+    if preview.users.len() > PREVIEW_USERS_SHOWN {
+        out.line(&format!(
+            "  ... and {} more users (--json lists them all)",
+            preview.users.len() - PREVIEW_USERS_SHOWN
+        ))?;
     }
     Ok(())
 }
@@ -261,6 +311,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Verb::Tenant(verb) => app::run_tenant(&mut cx, verb),
         Verb::Assign(args) => assign::run(&mut cx, args, true),
         Verb::Unassign(args) => assign::run(&mut cx, args, false),
+        Verb::Access(args) => access::access(&mut cx, args),
+        Verb::Explain(args) => access::explain(&mut cx, args),
+        Verb::WhyNot(args) => access::why_not(&mut cx, args),
+        Verb::WhoCan(args) => access::who_can(&mut cx, args),
+        Verb::Check(args) => access::check(&mut cx, args),
         Verb::Audit(verb) => audit::run(&mut cx, verb),
         Verb::Completions { shell } => {
             use clap::CommandFactory;

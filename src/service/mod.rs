@@ -4,6 +4,7 @@
 //! nothing at all. [`Service::rehearse`] runs exactly the same path and rolls back, which is
 //! what dry runs and previews use. Reads are in `query.rs`; store creation in `init.rs`.
 
+pub mod access;
 pub mod command;
 pub mod demo;
 pub mod error;

@@ -13,11 +13,18 @@ pub struct Migration {
 }
 
 /// The SQLite migrations, oldest first.
-pub const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("../../assets/migrations/sqlite/0001_initial.sql"),
-}];
+pub const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("../../assets/migrations/sqlite/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "effective_permissions view",
+        sql: include_str!("../../assets/migrations/sqlite/0002_effective_permissions.sql"),
+    },
+];
 
 /// The newest schema version this build knows.
 pub fn latest(migrations: &[Migration]) -> i64 {

@@ -7,10 +7,10 @@ use super::time;
 use super::users::{USER_COLUMNS, user};
 use crate::model::{Group, GroupId, RoleId, StageId, TenantId, User, UserId};
 
-const GROUP_COLUMNS: &str = "g.id, g.tenant_id, g.name, g.description, g.stage_id, \
+pub(crate) const GROUP_COLUMNS: &str = "g.id, g.tenant_id, g.name, g.description, g.stage_id, \
      g.created_at, g.updated_at, g.version";
 
-fn group(row: &Row) -> Result<Group, StoreError> {
+pub(crate) fn group(row: &Row) -> Result<Group, StoreError> {
     Ok(Group {
         id: GroupId(row.int(0)?),
         tenant: TenantId(row.int(1)?),

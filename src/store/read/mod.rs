@@ -1,6 +1,7 @@
 //! Reads inside a transaction, one file per part of the domain. Each entity has one column list
 //! and one row mapper, so every query that returns it agrees on its shape.
 
+mod graph;
 mod groups;
 mod org;
 mod permissions;

@@ -6,10 +6,10 @@ use super::super::sql::Row;
 use super::roles::grant;
 use crate::model::{AppId, Grant, Permission, PermissionId};
 
-const PERMISSION_COLUMNS: &str =
+pub(crate) const PERMISSION_COLUMNS: &str =
     "p.id, p.key, p.name, p.section, p.description, p.app_id, p.builtin";
 
-fn permission(row: &Row) -> Result<Permission, StoreError> {
+pub(crate) fn permission(row: &Row) -> Result<Permission, StoreError> {
     Ok(Permission {
         id: PermissionId(row.int(0)?),
         key: row.text(1)?,

@@ -7,10 +7,10 @@ use super::users::assignment;
 use super::{SAME_APP, SAME_STAGE, time, vocab};
 use crate::model::{AppId, Assignment, Grant, PermissionId, Role, RoleId, Scope, StageId};
 
-const ROLE_COLUMNS: &str = "r.id, r.key, r.name, r.description, r.kind, r.app_id, r.builtin, \
+pub(crate) const ROLE_COLUMNS: &str = "r.id, r.key, r.name, r.description, r.kind, r.app_id, r.builtin, \
      r.created_at, r.updated_at, r.version";
 
-fn role(row: &Row) -> Result<Role, StoreError> {
+pub(crate) fn role(row: &Row) -> Result<Role, StoreError> {
     Ok(Role {
         id: RoleId(row.int(0)?),
         key: row.text(1)?,

@@ -1,0 +1,842 @@
+//! The engine's state and its core computations: building from a [`Snapshot`], role closures
+//! (in topological order, never by recursion), memoized role paths, group sets, effective sets
+//! and `check`. Forward, reverse, explain and preview (sibling files) all read these same
+//! structures, which is why they cannot disagree.
+//!
+//! Semantics (SPEC §2): a user who is not active has nothing. Each direct assignment
+//! `(role R, scope A)` and each group role `R` of a group `G` the user is in (scope
+//! `(G.stage, R.app or any)`) is a *path*; a role has every grant of every role it reaches by
+//! inclusion; a grant `(P, S)` under scope `A` gives `(P, S ∩ A)` unless empty; and `(P, S)`
+//! gives `(Q, S)` for every `Q` that `P` implies, transitively.
+
+use std::collections::{HashMap, HashSet};
+
+use super::bitset::BitSet;
+use super::cycle;
+use super::space::{AtomSpace, Slot};
+use crate::model::*;
+
+/// What can go wrong building or updating the engine.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    /// A cycle in a store edited behind warden's back (warden refuses them at write time).
+    #[error("the store holds a cycle: {0}; remove one of its edges")]
+    Cycle(String),
+    /// A change that does not fit the engine's state (an unknown id).
+    #[error("inconsistent change: {0}")]
+    Inconsistent(String),
+}
+
+/// One `(permission, scope)` pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Atom {
+    pub permission: PermissionId,
+    pub scope: Scope,
+}
+
+/// A user's effective permissions, as a set of atoms.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EffectiveSet {
+    pub(crate) bits: BitSet,
+}
+
+impl EffectiveSet {
+    pub fn is_empty(&self) -> bool {
+        self.bits.is_empty()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct PermNode {
+    pub id: PermissionId,
+    pub key: String,
+    pub section: String,
+    pub app: Option<AppId>,
+    pub implies: Vec<u32>,
+    pub implied_by: Vec<u32>,
+    /// Every permission this one implies, transitively, itself included.
+    pub star: Vec<u32>,
+    pub alive: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct GrantNode {
+    pub perm: u32,
+    pub scope: Scope,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct RoleNode {
+    pub id: RoleId,
+    pub key: String,
+    pub kind: RoleKind,
+    pub app: Option<AppId>,
+    pub builtin: bool,
+    pub grants: Vec<GrantNode>,
+    pub includes: Vec<u32>,
+    pub included_by: Vec<u32>,
+    /// Every atom the role holds at the organization scope, implication-closed.
+    pub closure: BitSet,
+    /// Paths (memoized role-under-scope sets) built on this role.
+    pub paths: Vec<u32>,
+    /// Groups that hold this role.
+    pub groups: Vec<u32>,
+    /// Users holding this role by direct assignment (once per assignment).
+    pub holders: Vec<u32>,
+    pub alive: bool,
+}
+
+/// A role under one assignment scope: the atoms it yields there.
+#[derive(Clone, Debug)]
+pub(crate) struct PathNode {
+    pub role: u32,
+    pub scope: Scope,
+    pub bits: BitSet,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct GroupNode {
+    pub id: GroupId,
+    pub tenant: TenantId,
+    pub name: String,
+    pub stage: StageId,
+    /// `(role, path)` for each group role.
+    pub roles: Vec<(u32, u32)>,
+    pub members: Vec<u32>,
+    /// The union of its role paths.
+    pub bits: BitSet,
+    pub alive: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Direct {
+    pub role: u32,
+    pub scope: Scope,
+    pub path: u32,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct UserNode {
+    pub id: UserId,
+    pub tenant: TenantId,
+    pub username: String,
+    pub kind: UserKind,
+    pub status: UserStatus,
+    pub direct: Vec<Direct>,
+    pub groups: Vec<u32>,
+    pub alive: bool,
+}
+
+/// The access engine. Build it once from a snapshot; keep it current with [`Engine::apply`].
+#[derive(Clone, Debug)]
+pub struct Engine {
+    pub(crate) space: AtomSpace,
+    pub(crate) stages: Vec<Stage>,
+    pub(crate) apps: Vec<App>,
+    pub(crate) perms: Vec<PermNode>,
+    pub(crate) perm_index: HashMap<PermissionId, u32>,
+    pub(crate) roles: Vec<RoleNode>,
+    pub(crate) role_index: HashMap<RoleId, u32>,
+    pub(crate) paths: Vec<PathNode>,
+    pub(crate) path_index: HashMap<(u32, Scope), u32>,
+    pub(crate) groups: Vec<GroupNode>,
+    pub(crate) group_index: HashMap<GroupId, u32>,
+    pub(crate) users: Vec<UserNode>,
+    pub(crate) user_index: HashMap<UserId, u32>,
+}
+
+impl Engine {
+    /// Builds the engine, refusing a snapshot with an inclusion or implication cycle.
+    pub fn build(snapshot: &Snapshot) -> Result<Engine, EngineError> {
+        let mut stages = snapshot.stages.clone();
+        stages.sort_by_key(|s| (s.position, s.id));
+        let mut engine = Engine {
+            space: AtomSpace::default(),
+            stages,
+            apps: snapshot.apps.clone(),
+            perms: Vec::with_capacity(snapshot.permissions.len()),
+            perm_index: HashMap::new(),
+            roles: Vec::with_capacity(snapshot.roles.len()),
+            role_index: HashMap::new(),
+            paths: Vec::new(),
+            path_index: HashMap::new(),
+            groups: Vec::with_capacity(snapshot.groups.len()),
+            group_index: HashMap::new(),
+            users: Vec::with_capacity(snapshot.users.len()),
+            user_index: HashMap::with_capacity(snapshot.users.len()),
+        };
+        engine.reset_space();
+        for p in &snapshot.permissions {
+            engine.add_perm_node(p.id, &p.key, &p.section, p.app);
+        }
+        for (from, to) in &snapshot.implications {
+            let (f, t) = (engine.perm(*from)?, engine.perm(*to)?);
+            engine.perms[f as usize].implies.push(t);
+            engine.perms[t as usize].implied_by.push(f);
+        }
+        engine.recompute_stars()?;
+        for r in &snapshot.roles {
+            engine.add_role_node(r.id, &r.key, r.kind, r.app, r.builtin);
+        }
+        for g in &snapshot.grants {
+            let (role, perm) = (engine.role(g.role)?, engine.perm(g.permission)?);
+            engine.roles[role as usize].grants.push(GrantNode {
+                perm,
+                scope: g.scope,
+            });
+        }
+        for (from, to) in &snapshot.includes {
+            let (f, t) = (engine.role(*from)?, engine.role(*to)?);
+            engine.roles[f as usize].includes.push(t);
+            engine.roles[t as usize].included_by.push(f);
+        }
+        let all: Vec<u32> = (0..engine.roles.len() as u32).collect();
+        engine.recompute_closures(&all)?;
+        for g in &snapshot.groups {
+            engine.add_group_node(g.id, g.tenant, &g.name, g.stage);
+        }
+        for u in &snapshot.users {
+            engine.add_user_node(u.id, u.tenant, &u.username, u.kind, u.status);
+        }
+        for (group, role) in &snapshot.group_roles {
+            engine.link_group_role(engine.group(*group)?, engine.role(*role)?);
+        }
+        for (group, user) in &snapshot.members {
+            let (g, u) = (engine.group(*group)?, engine.user(*user)?);
+            engine.groups[g as usize].members.push(u);
+            engine.users[u as usize].groups.push(g);
+        }
+        for a in &snapshot.assignments {
+            let (u, r) = (engine.user(a.user)?, engine.role(a.role)?);
+            engine.link_direct(u, r, a.scope);
+        }
+        for g in 0..engine.groups.len() as u32 {
+            engine.recompute_group(g);
+        }
+        Ok(engine)
+    }
+
+    // ── lookups ───────────────────────────────────────────────────────────────────────────
+
+    pub(crate) fn perm(&self, id: PermissionId) -> Result<u32, EngineError> {
+        self.perm_index
+            .get(&id)
+            .copied()
+            .ok_or_else(|| EngineError::Inconsistent(format!("unknown permission #{id}")))
+    }
+
+    pub(crate) fn role(&self, id: RoleId) -> Result<u32, EngineError> {
+        self.role_index
+            .get(&id)
+            .copied()
+            .ok_or_else(|| EngineError::Inconsistent(format!("unknown role #{id}")))
+    }
+
+    pub(crate) fn group(&self, id: GroupId) -> Result<u32, EngineError> {
+        self.group_index
+            .get(&id)
+            .copied()
+            .ok_or_else(|| EngineError::Inconsistent(format!("unknown group #{id}")))
+    }
+
+    pub(crate) fn user(&self, id: UserId) -> Result<u32, EngineError> {
+        self.user_index
+            .get(&id)
+            .copied()
+            .ok_or_else(|| EngineError::Inconsistent(format!("unknown user #{id}")))
+    }
+
+    /// A permission's key, for output.
+    pub fn permission_key(&self, id: PermissionId) -> Option<&str> {
+        let p = &self.perms[*self.perm_index.get(&id)? as usize];
+        Some(p.key.as_str())
+    }
+
+    /// A permission's section, for grouping output.
+    pub fn permission_section(&self, id: PermissionId) -> Option<&str> {
+        let p = &self.perms[*self.perm_index.get(&id)? as usize];
+        Some(p.section.as_str())
+    }
+
+    pub fn permission_by_key(&self, key: &str) -> Option<PermissionId> {
+        self.perms
+            .iter()
+            .find(|p| p.alive && p.key == key)
+            .map(|p| p.id)
+    }
+
+    pub fn role_key(&self, id: RoleId) -> Option<&str> {
+        Some(self.roles[*self.role_index.get(&id)? as usize].key.as_str())
+    }
+
+    pub fn stage_name(&self, id: StageId) -> Option<&str> {
+        self.stages
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name.as_str())
+    }
+
+    pub fn app_key(&self, id: AppId) -> Option<&str> {
+        self.apps
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.key.as_str())
+    }
+
+    pub fn username(&self, id: UserId) -> Option<&str> {
+        Some(
+            self.users[*self.user_index.get(&id)? as usize]
+                .username
+                .as_str(),
+        )
+    }
+
+    pub fn user_status(&self, id: UserId) -> Option<UserStatus> {
+        let u = &self.users[*self.user_index.get(&id)? as usize];
+        u.alive.then_some(u.status)
+    }
+
+    /// The users the engine knows, alive ones only.
+    pub fn user_count(&self) -> usize {
+        self.users.iter().filter(|u| u.alive).count()
+    }
+
+    /// Every alive user id, in load order.
+    pub fn user_ids(&self) -> impl Iterator<Item = UserId> + '_ {
+        self.users.iter().filter(|u| u.alive).map(|u| u.id)
+    }
+
+    /// `organization`, `stage QA`, `app shop`, `stage QA, app shop`.
+    pub fn describe_scope(&self, scope: Scope) -> String {
+        NamedScope {
+            scope,
+            stage: scope
+                .stage
+                .and_then(|s| self.stage_name(s))
+                .map(String::from),
+            app: scope.app.and_then(|a| self.app_key(a)).map(String::from),
+        }
+        .describe()
+    }
+
+    /// `users.view`, `monitoring.view@QA`, `shop.read@QA/shop`: an atom in one word.
+    pub fn atom_label(&self, atom: Atom) -> String {
+        let key = self.permission_key(atom.permission).unwrap_or("?");
+        let stage = atom.scope.stage.and_then(|s| self.stage_name(s));
+        let app = atom.scope.app.and_then(|a| self.app_key(a));
+        match (stage, app) {
+            (None, None) => key.to_string(),
+            (Some(s), None) => format!("{key}@{s}"),
+            (None, Some(a)) => format!("{key}@{a}"),
+            (Some(s), Some(a)) => format!("{key}@{s}/{a}"),
+        }
+    }
+
+    // ── node construction ─────────────────────────────────────────────────────────────────
+
+    /// Rebuilds the atom space from the current stages and apps.
+    pub(crate) fn reset_space(&mut self) {
+        self.space = AtomSpace::new(
+            self.stages.iter().map(|s| s.id).collect(),
+            self.apps.iter().map(|a| a.id).collect(),
+        );
+    }
+
+    pub(crate) fn add_perm_node(
+        &mut self,
+        id: PermissionId,
+        key: &str,
+        section: &str,
+        app: Option<AppId>,
+    ) -> u32 {
+        if let Some(&i) = self.perm_index.get(&id) {
+            let p = &mut self.perms[i as usize];
+            p.key = key.to_string();
+            p.section = section.to_string();
+            p.app = app;
+            p.alive = true;
+            return i;
+        }
+        let i = self.perms.len() as u32;
+        self.perms.push(PermNode {
+            id,
+            key: key.to_string(),
+            section: section.to_string(),
+            app,
+            implies: Vec::new(),
+            implied_by: Vec::new(),
+            star: vec![i],
+            alive: true,
+        });
+        self.perm_index.insert(id, i);
+        i
+    }
+
+    pub(crate) fn add_role_node(
+        &mut self,
+        id: RoleId,
+        key: &str,
+        kind: RoleKind,
+        app: Option<AppId>,
+        builtin: bool,
+    ) -> u32 {
+        if let Some(&i) = self.role_index.get(&id) {
+            let r = &mut self.roles[i as usize];
+            r.key = key.to_string();
+            r.kind = kind;
+            r.app = app;
+            r.builtin = builtin;
+            r.alive = true;
+            return i;
+        }
+        let i = self.roles.len() as u32;
+        self.roles.push(RoleNode {
+            id,
+            key: key.to_string(),
+            kind,
+            app,
+            builtin,
+            grants: Vec::new(),
+            includes: Vec::new(),
+            included_by: Vec::new(),
+            closure: BitSet::new(),
+            paths: Vec::new(),
+            groups: Vec::new(),
+            holders: Vec::new(),
+            alive: true,
+        });
+        self.role_index.insert(id, i);
+        i
+    }
+
+    pub(crate) fn add_group_node(
+        &mut self,
+        id: GroupId,
+        tenant: TenantId,
+        name: &str,
+        stage: StageId,
+    ) -> u32 {
+        if let Some(&i) = self.group_index.get(&id) {
+            let g = &mut self.groups[i as usize];
+            g.tenant = tenant;
+            g.name = name.to_string();
+            g.stage = stage;
+            g.alive = true;
+            return i;
+        }
+        let i = self.groups.len() as u32;
+        self.groups.push(GroupNode {
+            id,
+            tenant,
+            name: name.to_string(),
+            stage,
+            roles: Vec::new(),
+            members: Vec::new(),
+            bits: BitSet::new(),
+            alive: true,
+        });
+        self.group_index.insert(id, i);
+        i
+    }
+
+    pub(crate) fn add_user_node(
+        &mut self,
+        id: UserId,
+        tenant: TenantId,
+        username: &str,
+        kind: UserKind,
+        status: UserStatus,
+    ) -> u32 {
+        if let Some(&i) = self.user_index.get(&id) {
+            let u = &mut self.users[i as usize];
+            u.tenant = tenant;
+            u.username = username.to_string();
+            u.kind = kind;
+            u.status = status;
+            u.alive = true;
+            return i;
+        }
+        let i = self.users.len() as u32;
+        self.users.push(UserNode {
+            id,
+            tenant,
+            username: username.to_string(),
+            kind,
+            status,
+            direct: Vec::new(),
+            groups: Vec::new(),
+            alive: true,
+        });
+        self.user_index.insert(id, i);
+        i
+    }
+
+    /// The path for `role` under `scope`, created (and computed) on first use.
+    pub(crate) fn path_for(&mut self, role: u32, scope: Scope) -> u32 {
+        if let Some(&p) = self.path_index.get(&(role, scope)) {
+            return p;
+        }
+        let p = self.paths.len() as u32;
+        self.paths.push(PathNode {
+            role,
+            scope,
+            bits: BitSet::new(),
+        });
+        self.path_index.insert((role, scope), p);
+        self.roles[role as usize].paths.push(p);
+        self.recompute_path(p);
+        p
+    }
+
+    /// The scope a group gives its role: `(G.stage, R.app or any)`.
+    pub(crate) fn group_role_scope(&self, group: u32, role: u32) -> Scope {
+        Scope::new(
+            Some(self.groups[group as usize].stage),
+            self.roles[role as usize].app,
+        )
+    }
+
+    pub(crate) fn link_group_role(&mut self, group: u32, role: u32) {
+        let scope = self.group_role_scope(group, role);
+        let path = self.path_for(role, scope);
+        self.groups[group as usize].roles.push((role, path));
+        self.roles[role as usize].groups.push(group);
+    }
+
+    pub(crate) fn link_direct(&mut self, user: u32, role: u32, scope: Scope) {
+        let path = self.path_for(role, scope);
+        self.users[user as usize]
+            .direct
+            .push(Direct { role, scope, path });
+        self.roles[role as usize].holders.push(user);
+    }
+
+    // ── closures ──────────────────────────────────────────────────────────────────────────
+
+    /// Recomputes every permission's transitive implication set, refusing a cycle.
+    pub(crate) fn recompute_stars(&mut self) -> Result<(), EngineError> {
+        let order = self.perm_order()?;
+        for &p in order.iter().rev() {
+            let mut star: Vec<u32> = vec![p];
+            let mut seen: HashSet<u32> = HashSet::from([p]);
+            for &q in &self.perms[p as usize].implies {
+                for &r in &self.perms[q as usize].star {
+                    if seen.insert(r) {
+                        star.push(r);
+                    }
+                }
+            }
+            self.perms[p as usize].star = star;
+        }
+        Ok(())
+    }
+
+    /// Permissions in topological order (a permission before those it implies).
+    fn perm_order(&self) -> Result<Vec<u32>, EngineError> {
+        let n = self.perms.len();
+        let mut indegree = vec![0u32; n];
+        for p in &self.perms {
+            for &q in &p.implies {
+                indegree[q as usize] += 1;
+            }
+        }
+        let mut ready: Vec<u32> = (0..n as u32)
+            .filter(|&p| indegree[p as usize] == 0)
+            .collect();
+        let mut order = Vec::with_capacity(n);
+        while let Some(p) = ready.pop() {
+            order.push(p);
+            for &q in &self.perms[p as usize].implies {
+                indegree[q as usize] -= 1;
+                if indegree[q as usize] == 0 {
+                    ready.push(q);
+                }
+            }
+        }
+        if order.len() < n {
+            let stuck = (0..n as u32)
+                .find(|&p| indegree[p as usize] > 0)
+                .unwrap_or(0);
+            let successors = |p: u32| self.perms[p as usize].implies.clone();
+            let names = self.perms[stuck as usize]
+                .implies
+                .iter()
+                .find_map(|&q| cycle::cycle_through_edge(successors, stuck, q))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| self.perms[p as usize].key.clone())
+                .collect::<Vec<_>>();
+            return Err(EngineError::Cycle(format!(
+                "permission {}",
+                names.join(" implies ")
+            )));
+        }
+        Ok(order)
+    }
+
+    /// Recomputes the closures of `changed` and of every role that includes one of them, in an
+    /// order where a role comes after the roles it includes; then their paths and groups.
+    pub(crate) fn recompute_closures(&mut self, changed: &[u32]) -> Result<(), EngineError> {
+        // Every role whose closure can change: the changed ones and their ancestors.
+        let mut affected: HashSet<u32> = HashSet::new();
+        let mut stack: Vec<u32> = changed.to_vec();
+        while let Some(r) = stack.pop() {
+            if affected.insert(r) {
+                stack.extend(self.roles[r as usize].included_by.iter().copied());
+            }
+        }
+        let order = self.role_order(&affected)?;
+        for &r in &order {
+            let closure = self.closure_of(r);
+            self.roles[r as usize].closure = closure;
+        }
+        let mut groups: HashSet<u32> = HashSet::new();
+        for &r in &order {
+            for i in 0..self.roles[r as usize].paths.len() {
+                let p = self.roles[r as usize].paths[i];
+                self.recompute_path(p);
+            }
+            groups.extend(self.roles[r as usize].groups.iter().copied());
+        }
+        for g in groups {
+            self.recompute_group(g);
+        }
+        Ok(())
+    }
+
+    /// The roles of `set` ordered so that a role follows every role of `set` it includes
+    /// (Kahn's algorithm on the induced subgraph); a cycle is reported, never followed.
+    fn role_order(&self, set: &HashSet<u32>) -> Result<Vec<u32>, EngineError> {
+        let mut pending: HashMap<u32, usize> = set
+            .iter()
+            .map(|&r| {
+                let n = self.roles[r as usize]
+                    .includes
+                    .iter()
+                    .filter(|c| set.contains(c))
+                    .count();
+                (r, n)
+            })
+            .collect();
+        let mut ready: Vec<u32> = pending
+            .iter()
+            .filter(|(_, n)| **n == 0)
+            .map(|(r, _)| *r)
+            .collect();
+        ready.sort_unstable();
+        let mut order = Vec::with_capacity(set.len());
+        while let Some(r) = ready.pop() {
+            order.push(r);
+            for &parent in &self.roles[r as usize].included_by {
+                if let Some(n) = pending.get_mut(&parent) {
+                    *n -= 1;
+                    if *n == 0 {
+                        ready.push(parent);
+                    }
+                }
+            }
+        }
+        if order.len() < set.len() {
+            let done: HashSet<u32> = order.iter().copied().collect();
+            let stuck = set
+                .iter()
+                .copied()
+                .filter(|r| !done.contains(r))
+                .min()
+                .unwrap_or(0);
+            let successors = |r: u32| self.roles[r as usize].includes.clone();
+            let names = self.roles[stuck as usize]
+                .includes
+                .iter()
+                .find_map(|&c| cycle::cycle_through_edge(successors, stuck, c))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| self.roles[r as usize].key.clone())
+                .collect::<Vec<_>>();
+            return Err(EngineError::Cycle(format!(
+                "role {}",
+                names.join(" includes ")
+            )));
+        }
+        Ok(order)
+    }
+
+    /// A role's own grants, implication-closed, plus the closures of the roles it includes.
+    fn closure_of(&self, r: u32) -> BitSet {
+        let role = &self.roles[r as usize];
+        let mut bits = BitSet::new();
+        if !role.alive {
+            return bits;
+        }
+        for grant in &role.grants {
+            let Some(slot) = self.space.slot(grant.scope) else {
+                continue;
+            };
+            for &q in &self.perms[grant.perm as usize].star {
+                bits.insert(self.space.atom(q, slot));
+            }
+        }
+        for &c in &role.includes {
+            bits.union_with(&self.roles[c as usize].closure);
+        }
+        bits
+    }
+
+    /// A path's atoms: its role's closure with every scope intersected with the path's scope.
+    pub(crate) fn recompute_path(&mut self, p: u32) {
+        let PathNode { role, scope, .. } = self.paths[p as usize];
+        let closure = &self.roles[role as usize].closure;
+        let bits = match self.space.slot(scope) {
+            Some(0) => closure.clone(),
+            Some(under) => {
+                let mut bits = BitSet::new();
+                for atom in closure.iter() {
+                    let (perm, slot) = self.space.split(atom);
+                    if let Some(meet) = self.space.meet(slot, under) {
+                        bits.insert(self.space.atom(perm, meet));
+                    }
+                }
+                bits
+            }
+            // A scope naming a stage or app that no longer exists yields nothing.
+            None => BitSet::new(),
+        };
+        self.paths[p as usize].bits = bits;
+    }
+
+    pub(crate) fn recompute_group(&mut self, g: u32) {
+        let mut bits = BitSet::new();
+        for &(_, path) in &self.groups[g as usize].roles {
+            bits.union_with(&self.paths[path as usize].bits);
+        }
+        self.groups[g as usize].bits = bits;
+    }
+
+    /// Recomputes every closure, path and group set (after the atom space changed shape).
+    pub(crate) fn recompute_everything(&mut self) -> Result<(), EngineError> {
+        self.reset_space();
+        self.recompute_stars()?;
+        let all: Vec<u32> = (0..self.roles.len() as u32).collect();
+        self.recompute_closures(&all)?;
+        for p in 0..self.paths.len() as u32 {
+            self.recompute_path(p);
+        }
+        for g in 0..self.groups.len() as u32 {
+            self.recompute_group(g);
+        }
+        Ok(())
+    }
+
+    // ── effective sets ────────────────────────────────────────────────────────────────────
+
+    fn is_active(&self, u: u32) -> bool {
+        let user = &self.users[u as usize];
+        user.alive && user.status == UserStatus::Active
+    }
+
+    /// The atoms of user `u` (by index): nothing unless active.
+    pub(crate) fn effective_bits(&self, u: u32) -> BitSet {
+        let mut bits = BitSet::new();
+        self.effective_into(u, &mut bits);
+        bits
+    }
+
+    pub(crate) fn effective_into(&self, u: u32, bits: &mut BitSet) {
+        bits.clear();
+        if !self.is_active(u) {
+            return;
+        }
+        let user = &self.users[u as usize];
+        for d in &user.direct {
+            bits.union_with(&self.paths[d.path as usize].bits);
+        }
+        for &g in &user.groups {
+            bits.union_with(&self.groups[g as usize].bits);
+        }
+    }
+
+    /// The effective set of a user; `None` for an unknown user.
+    pub fn effective(&self, user: UserId) -> Option<EffectiveSet> {
+        let u = *self.user_index.get(&user)?;
+        Some(EffectiveSet {
+            bits: self.effective_bits(u),
+        })
+    }
+
+    /// The atoms of a set, each reported once at its widest scope (an atom covered by a wider
+    /// one of the same permission is left out), ordered by permission key then scope.
+    pub fn atoms(&self, set: &EffectiveSet) -> Vec<Atom> {
+        let mut atoms: Vec<Atom> = self.widest(&set.bits).map(|a| self.atom_of(a)).collect();
+        self.sort_atoms(&mut atoms);
+        atoms
+    }
+
+    /// Output order: by permission key, then scope (organization first).
+    pub fn sort_atoms(&self, atoms: &mut [Atom]) {
+        atoms.sort_by_cached_key(|a| {
+            (
+                self.permission_key(a.permission).unwrap_or("").to_string(),
+                a.scope.stage.is_some(),
+                a.scope.app.is_some(),
+                self.slot(a.scope),
+            )
+        });
+    }
+
+    /// The members of `bits` not covered by another member.
+    pub(crate) fn widest<'a>(&'a self, bits: &'a BitSet) -> impl Iterator<Item = usize> + 'a {
+        bits.iter().filter(move |&atom| {
+            let (perm, slot) = self.space.split(atom);
+            !self
+                .space
+                .covering(slot)
+                .any(|wider| wider != slot && bits.contains(self.space.atom(perm, wider)))
+        })
+    }
+
+    /// Whether `bits` holds `perm` at a scope covering `slot`.
+    pub(crate) fn bits_cover(&self, bits: &BitSet, perm: u32, slot: Slot) -> bool {
+        self.space
+            .covering(slot)
+            .any(|wider| bits.contains(self.space.atom(perm, wider)))
+    }
+
+    pub(crate) fn atom_of(&self, atom: usize) -> Atom {
+        let (perm, slot) = self.space.split(atom);
+        Atom {
+            permission: self.perms[perm as usize].id,
+            scope: self.space.scope(slot),
+        }
+    }
+
+    /// Whether `user` holds `permission` at a scope covering `scope` (SPEC §2 `check`).
+    pub fn check(&self, user: UserId, permission: PermissionId, scope: Scope) -> bool {
+        let (Some(&u), Some(&p), Some(slot)) = (
+            self.user_index.get(&user),
+            self.perm_index.get(&permission),
+            self.space.slot(scope),
+        ) else {
+            return false;
+        };
+        self.check_index(u, p, slot)
+    }
+
+    pub(crate) fn check_index(&self, u: u32, perm: u32, slot: Slot) -> bool {
+        if !self.is_active(u) {
+            return false;
+        }
+        let user = &self.users[u as usize];
+        user.direct
+            .iter()
+            .any(|d| self.bits_cover(&self.paths[d.path as usize].bits, perm, slot))
+            || user
+                .groups
+                .iter()
+                .any(|&g| self.bits_cover(&self.groups[g as usize].bits, perm, slot))
+    }
+
+    /// A scope's slot, if the scope's stage and app exist.
+    pub(crate) fn slot(&self, scope: Scope) -> Option<Slot> {
+        self.space.slot(scope)
+    }
+}
