@@ -8,6 +8,7 @@ pub mod access;
 pub mod catalog;
 pub mod cli;
 pub mod model;
+pub mod policy;
 pub mod service;
 pub mod store;
 pub mod text;

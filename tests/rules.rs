@@ -33,12 +33,14 @@ fn fixture() -> Env {
         perm add shop.orders.view --name "View orders" --app shop
         perm add crm.leads.view --name "View leads" --app crm
         user add alice --email alice@example.com --kind end_user
-        user add bob --email bob@example.com --kind member --active
+        user add bob --email bob@example.com --kind member
         group add ops --stage QA
         role add deployer --name Deployer --kind end_user --app shop --grant shop.orders.ship
         role add auditor --name Auditor --grant monitoring.audit
         "#,
     );
+    env.set_password("bob", "Blue-Harbour-2026");
+    env.ok(&["user", "activate", "bob"]);
     env
 }
 

@@ -274,10 +274,19 @@ fn an_operator_deactivated_meanwhile_can_no_longer_write() {
             display_name: String::new(),
             kind: UserKind::Member,
             external_id: None,
-            status: UserStatus::Active,
+            status: UserStatus::Invited,
         }),
         assign("administrators", &["second"]),
     ])
+    .unwrap();
+    let operator = s.operator.clone();
+    s.service()
+        .set_password(&operator, "second", "Blue-Harbour-2026", false)
+        .unwrap();
+    s.execute(vec![Command::SetUserStatus {
+        users: vec!["second".into()],
+        status: UserStatus::Active,
+    }])
     .unwrap();
     let second = {
         let detail = s.service().user_detail("second").unwrap();

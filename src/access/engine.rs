@@ -265,6 +265,42 @@ impl Engine {
             .map(|p| p.id)
     }
 
+    /// Whether a permission belongs to the organization catalog (not to an app).
+    pub fn permission_is_catalog(&self, id: PermissionId) -> bool {
+        self.perm_index
+            .get(&id)
+            .is_some_and(|&p| self.perms[p as usize].app.is_none())
+    }
+
+    /// The permissions `id` implies, transitively, itself excluded.
+    pub fn implied_permissions(&self, id: PermissionId) -> Vec<PermissionId> {
+        match self.perm_index.get(&id) {
+            Some(&p) => self.perms[p as usize]
+                .star
+                .iter()
+                .filter(|&&q| q != p)
+                .map(|&q| self.perms[q as usize].id)
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Every atom a role gives when held at `scope` (its closure under that scope).
+    pub fn role_atoms(&self, role: RoleId, scope: Scope) -> Vec<Atom> {
+        let (Some(&r), Some(under)) = (self.role_index.get(&role), self.slot(scope)) else {
+            return Vec::new();
+        };
+        self.roles[r as usize]
+            .closure
+            .iter()
+            .filter_map(|atom| {
+                let (perm, slot) = self.space.split(atom);
+                let meet = self.space.meet(slot, under)?;
+                Some(self.atom_of(self.space.atom(perm, meet)))
+            })
+            .collect()
+    }
+
     pub fn role_key(&self, id: RoleId) -> Option<&str> {
         Some(self.roles[*self.role_index.get(&id)? as usize].key.as_str())
     }

@@ -12,7 +12,15 @@ impl Engine {
     /// Applies one change.
     pub fn apply(&mut self, change: &Change) -> Result<(), EngineError> {
         match change {
-            Change::AddTenant { .. } | Change::MapPeer { .. } | Change::EditApp { .. } => {}
+            // No bearing on who can do what.
+            Change::AddTenant { .. }
+            | Change::MapPeer { .. }
+            | Change::EditApp { .. }
+            | Change::SetPassword { .. }
+            | Change::Unlock { .. }
+            | Change::SetSetting { .. }
+            | Change::CreateToken { .. }
+            | Change::RevokeToken { .. } => {}
             Change::AddStage { id, name, position } => {
                 self.stages.retain(|s| s.id != *id);
                 self.stages.push(Stage {

@@ -6,10 +6,12 @@ mod access;
 mod app;
 mod assign;
 mod audit;
+mod credentials;
 mod group;
 pub mod output;
 mod perm;
 mod role;
+mod secret;
 mod setup;
 mod user;
 
@@ -17,7 +19,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::model::{SystemClock, Vocabulary};
 use crate::service::access::PreviewView;
-use crate::service::{Command, Error, Outcome, Service};
+use crate::service::{Command, Error, Operator, Outcome, Service};
 use crate::store::{Location, Store, StoreOptions};
 use output::Output;
 
@@ -38,8 +40,12 @@ Names: users by username (or email), roles by key or unambiguous name, groups by
 Exit codes: 0 ok, 1 a check that does not hold, 2 bad usage or input,
 3 conflict or refused by a rule, 4 store unavailable.
 
-Environment: WARDEN_STORE (the store), WARDEN_TENANT (the tenant),
-WARDEN_BUSY_TIMEOUT_MS (how long to wait for another writer, per attempt).";
+Operators: changes are made by the OS account's peer operator on a local store, by
+--operator NAME (password from --password-file or a prompt), or by an API client whose
+token is in WARDEN_TOKEN. No verb takes a password as an argument.
+
+Environment: WARDEN_STORE (the store), WARDEN_TENANT (the tenant), WARDEN_OPERATOR,
+WARDEN_TOKEN, WARDEN_BUSY_TIMEOUT_MS (how long to wait for another writer, per attempt).";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -79,6 +85,12 @@ pub struct Global {
     /// Check a change against every rule and show it, without saving anything
     #[arg(long, global = true)]
     pub dry_run: bool,
+    /// Make changes as this operator (signed in with a password) instead of the peer operator
+    #[arg(long, global = true, env = "WARDEN_OPERATOR", value_name = "NAME")]
+    pub operator: Option<String>,
+    /// The operator's password: the first line of this file (else a prompt without echo)
+    #[arg(long, global = true, value_name = "FILE", requires = "operator")]
+    pub password_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -122,6 +134,16 @@ pub enum Verb {
     WhoCan(access::WhoCanArgs),
     /// Exit 0 if the user holds the permission at the scope, 1 if not
     Check(access::QuestionArgs),
+    /// Check a user's password (read from standard input) under lockout: exit 0 ok, 1 refused
+    Verify(credentials::VerifyArgs),
+    /// Change your own password (the current one is checked first)
+    Passwd,
+    /// The password, lockout and hashing policy: show, set, test a password
+    #[command(subcommand)]
+    Policy(credentials::PolicyVerb),
+    /// API client tokens: create (shown once), list, revoke
+    #[command(subcommand)]
+    Token(credentials::TokenVerb),
     /// The audit trail: list, show, verify the hash chain
     #[command(subcommand)]
     Audit(audit::AuditVerb),
@@ -178,15 +200,49 @@ impl Context {
         body(&mut service)
     }
 
-    /// Executes commands as the peer operator (or rehearses them with `--dry-run`) and prints
-    /// the outcome.
-    pub fn write(&mut self, commands: Vec<Command>) -> anyhow::Result<i32> {
+    pub fn service<'s>(&'s self, store: &'s mut Store) -> Service<'s> {
+        Service::new(store, &self.clock, self.global.tenant.clone())
+    }
+
+    /// Opens the store for writing and signs the operator in: an API client's `WARDEN_TOKEN`,
+    /// else `--operator` with a password, else the peer operator of a local store. An operator
+    /// whose password must be changed may only change it (`allow_must_change`).
+    pub fn signed_in(&self, allow_must_change: bool) -> Result<(Store, Operator), Error> {
         if self.global.read_only {
-            return Err(Error::Store(crate::store::StoreError::ReadOnly).into());
+            return Err(Error::Store(crate::store::StoreError::ReadOnly));
         }
         let mut store = self.open()?;
+        let operator = {
+            let mut service = self.service(&mut store);
+            match std::env::var("WARDEN_TOKEN").ok().filter(|t| !t.is_empty()) {
+                Some(token) => service.sign_in_token(&token)?,
+                None => match &self.global.operator {
+                    Some(name) => {
+                        let password =
+                            secret::operator_password(name, self.global.password_file.as_deref())?;
+                        let (operator, must_change) = service.sign_in(name, &password)?;
+                        if must_change && !allow_must_change {
+                            return Err(Error::refused(
+                                crate::service::Rule::MustChangePassword,
+                                format!(
+                                    "{name} must change their password before anything else: warden passwd --operator {name}"
+                                ),
+                            ));
+                        }
+                        operator
+                    }
+                    None => service.peer_operator()?,
+                },
+            }
+        };
+        Ok((store, operator))
+    }
+
+    /// Executes commands as the signed-in operator (or rehearses them with `--dry-run`) and
+    /// prints the outcome.
+    pub fn write(&mut self, commands: Vec<Command>) -> anyhow::Result<i32> {
+        let (mut store, operator) = self.signed_in(false)?;
         let mut service = Service::new(&mut store, &self.clock, self.global.tenant.clone());
-        let operator = service.peer_operator()?;
         if self.global.dry_run {
             let (outcome, preview) = service.preview(&operator, &commands)?;
             print_outcome(&mut self.out, &outcome, Some(&preview))?;
@@ -204,7 +260,7 @@ const CHANGES_SHOWN: usize = 25;
 /// How many users a human preview lists before summarising.
 const PREVIEW_USERS_SHOWN: usize = 20;
 
-fn print_outcome(
+pub(crate) fn print_outcome(
     out: &mut Output,
     outcome: &Outcome,
     preview: Option<&PreviewView>,
@@ -316,6 +372,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Verb::WhyNot(args) => access::why_not(&mut cx, args),
         Verb::WhoCan(args) => access::who_can(&mut cx, args),
         Verb::Check(args) => access::check(&mut cx, args),
+        Verb::Verify(args) => credentials::verify(&mut cx, args),
+        Verb::Passwd => credentials::passwd(&mut cx),
+        Verb::Policy(verb) => credentials::policy(&mut cx, verb),
+        Verb::Token(verb) => credentials::token(&mut cx, verb),
         Verb::Audit(verb) => audit::run(&mut cx, verb),
         Verb::Completions { shell } => {
             use clap::CommandFactory;

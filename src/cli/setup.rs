@@ -90,10 +90,11 @@ pub fn demo(cx: &mut Context, args: DemoArgs) -> anyhow::Result<i32> {
     } else {
         print_init(cx, &init)?;
         cx.out.line(&format!(
-            "generated (seed {}) in {:.1} s: {} users, {} groups, {} apps, {} app permissions, {} roles, {} memberships, {} direct assignments, {} group roles, {} hostile strings",
+            "generated (seed {}) in {:.1} s: {} users (members and end users sign in with {:?}), {} groups, {} apps, {} app permissions, {} roles, {} memberships, {} direct assignments, {} group roles, {} hostile strings",
             report.seed,
             elapsed.as_secs_f64(),
             report.users,
+            report.password,
             report.groups,
             report.apps,
             report.permissions,

@@ -36,6 +36,10 @@ pub enum UserVerb {
         #[arg(required = true, value_name = "USER")]
         names: Vec<String>,
     },
+    /// Set a user's password (prompted twice without echo, or one line of standard input)
+    SetPassword(super::credentials::SetPasswordArgs),
+    /// Clear lockouts after failed sign-in attempts
+    Unlock(super::credentials::UnlockArgs),
 }
 
 #[derive(Args, Debug)]
@@ -139,6 +143,8 @@ pub fn run(cx: &mut Context, verb: UserVerb) -> anyhow::Result<i32> {
             status: UserStatus::Deactivated,
         }]),
         UserVerb::Delete { names } => cx.write(vec![Command::DeleteUsers { users: names }]),
+        UserVerb::SetPassword(args) => super::credentials::set_password(cx, args),
+        UserVerb::Unlock(args) => super::credentials::unlock(cx, args),
     }
 }
 
@@ -262,6 +268,22 @@ fn show(cx: &mut Context, name: &str) -> anyhow::Result<i32> {
                 roles.join(", ")
             },
         ),
+        (
+            "sign-ins",
+            if detail.sign_ins.is_empty() {
+                "none".into()
+            } else {
+                format!("last {}:", detail.sign_ins.len())
+            },
+        ),
     ])?;
+    for e in &detail.sign_ins {
+        cx.out.line(&format!(
+            "  {}  {:<14}  {}",
+            e.at.rfc3339(),
+            e.outcome,
+            e.via
+        ))?;
+    }
     Ok(exit::OK)
 }

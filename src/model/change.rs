@@ -288,6 +288,37 @@ pub enum Change {
         os_account: String,
         user: Named<UserId>,
     },
+    /// A new password. The hash is applied, never recorded: the audit shows only who and
+    /// whether it is temporary.
+    SetPassword {
+        user: Named<UserId>,
+        temporary: bool,
+        #[serde(skip)]
+        hash: String,
+    },
+    /// Clears a lockout.
+    Unlock {
+        user: Named<UserId>,
+        failed_attempts: i64,
+    },
+    /// A policy setting changed (`before`/`after` are the effective values).
+    SetSetting {
+        key: String,
+        before: String,
+        after: String,
+    },
+    /// An API client token; its secret is shown once and stored only as a digest.
+    CreateToken {
+        token: String,
+        user: Named<UserId>,
+        name: String,
+        #[serde(skip)]
+        secret_digest: String,
+    },
+    RevokeToken {
+        token: String,
+        user: Named<UserId>,
+    },
 }
 
 impl Change {
@@ -326,6 +357,11 @@ impl Change {
             Change::Assign { .. } => "assign",
             Change::Unassign { .. } => "unassign",
             Change::MapPeer { .. } => "map_peer",
+            Change::SetPassword { .. } => "set_password",
+            Change::Unlock { .. } => "unlock",
+            Change::SetSetting { .. } => "set_setting",
+            Change::CreateToken { .. } => "create_token",
+            Change::RevokeToken { .. } => "revoke_token",
         }
     }
 

@@ -135,6 +135,26 @@ impl Change {
             Change::MapPeer { os_account, user } => {
                 format!("OS account {os_account} signs in as {} (peer)", user.name)
             }
+            Change::SetPassword {
+                user, temporary, ..
+            } => {
+                if *temporary {
+                    format!(
+                        "set a temporary password for {} (to change at next sign-in)",
+                        user.name
+                    )
+                } else {
+                    format!("set a new password for {}", user.name)
+                }
+            }
+            Change::Unlock { user, .. } => format!("unlock {}", user.name),
+            Change::SetSetting { key, before, after } => format!("{key}: {before} → {after}"),
+            Change::CreateToken { token, user, .. } => {
+                format!("create token {token} for {}", user.name)
+            }
+            Change::RevokeToken { token, user } => {
+                format!("revoke token {token} of {}", user.name)
+            }
         }
     }
 }

@@ -31,7 +31,10 @@ pub struct App {
 /// Failed-attempt bookkeeping. `locked_until` in the future means locked.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LockState {
+    /// Failures in the current window (attempts refused while locked included).
     pub failed_attempts: i64,
+    /// Checked failures since the last success, whatever the time: drives the hard limit.
+    pub consecutive_failures: i64,
     pub last_failure_at: Option<Timestamp>,
     pub locked_until: Option<Timestamp>,
 }

@@ -9,7 +9,18 @@ impl Change {
     /// mapping a peer operator), which only `init` makes.
     pub fn inverse(&self) -> Option<Change> {
         Some(match self.clone() {
-            Change::AddTenant { .. } | Change::MapPeer { .. } => return None,
+            // A password or a lock cannot be given back; a new token is not the old one.
+            Change::AddTenant { .. }
+            | Change::MapPeer { .. }
+            | Change::SetPassword { .. }
+            | Change::Unlock { .. }
+            | Change::RevokeToken { .. } => return None,
+            Change::SetSetting { key, before, after } => Change::SetSetting {
+                key,
+                before: after,
+                after: before,
+            },
+            Change::CreateToken { token, user, .. } => Change::RevokeToken { token, user },
             Change::AddStage { id, name, position } => Change::DeleteStage {
                 stage: Named::new(id, name),
                 position,

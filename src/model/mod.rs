@@ -18,4 +18,4 @@ pub use ids::*;
 pub use scope::Scope;
 pub use snapshot::{Snapshot, UserEntry};
 pub use time::{Clock, ManualClock, SystemClock, Timestamp};
-pub use vocab::{RoleKind, UserKind, UserStatus, Vocabulary};
+pub use vocab::{RoleKind, SignInOutcome, SignInVia, UserKind, UserStatus, Vocabulary};

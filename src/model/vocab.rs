@@ -52,7 +52,8 @@ macro_rules! vocabulary {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+                // `pad` honours width and alignment (`{:<14}`) in tables.
+                f.pad(self.as_str())
             }
         }
 
@@ -90,5 +91,33 @@ vocabulary!(
     RoleKind, "role kind", {
         Organization => "organization",
         EndUser => "end_user",
+    }
+);
+
+vocabulary!(
+    /// How a sign-in attempt ended (the lockout timeline).
+    SignInOutcome, "sign-in outcome", {
+        Ok => "ok",
+        WrongPassword => "wrong_password",
+        /// Refused without checking the password: the account was locked.
+        Locked => "locked",
+        /// Refused: the user is invited or deactivated, or has no password.
+        Inactive => "inactive",
+        /// Refused: the stored hash was malformed or beyond the ceiling.
+        BadHash => "bad_hash",
+    }
+);
+
+vocabulary!(
+    /// Where a sign-in attempt came from.
+    SignInVia, "sign-in channel", {
+        /// `warden verify`, for applications authenticating a user.
+        Verify => "verify",
+        /// An operator signing in to make a change (`--operator`).
+        Operator => "operator",
+        /// The console's sign-in screen.
+        Console => "console",
+        /// `warden passwd`, checking the current password.
+        Passwd => "passwd",
     }
 );

@@ -175,6 +175,9 @@ const HOSTILE: &[&str] = &[
     "bell\u{7}\u{7}\u{7}",
 ];
 
+/// The password of every generated member and end user: one hash, computed once, shared.
+pub const DEMO_PASSWORD: &str = "Warden-Demo-2026";
+
 /// Size and seed of a demo store.
 #[derive(Clone, Copy, Debug)]
 pub struct DemoSpec {
@@ -195,6 +198,8 @@ pub struct DemoReport {
     pub group_roles: usize,
     pub hostile_strings: usize,
     pub seed: u64,
+    /// The password every generated member and end user signs in with.
+    pub password: &'static str,
 }
 
 /// Creates a new store as `init` does, then fills it in one more transaction.
@@ -241,6 +246,7 @@ struct Generator<'a, 'c> {
     tenant: Named<TenantId>,
     stages: Vec<Named<StageId>>,
     report: DemoReport,
+    password_hash: String,
 }
 
 impl<'a, 'c> Generator<'a, 'c> {
@@ -264,8 +270,10 @@ impl<'a, 'c> Generator<'a, 'c> {
             stages,
             report: DemoReport {
                 seed: spec.seed,
+                password: DEMO_PASSWORD,
                 ..DemoReport::default()
             },
+            password_hash: String::new(),
         })
     }
 
@@ -281,6 +289,9 @@ impl<'a, 'c> Generator<'a, 'c> {
     }
 
     fn run(mut self) -> Result<DemoReport, Error> {
+        let params = self.tx.policy()?.hash;
+        self.password_hash = crate::policy::hash::hash(DEMO_PASSWORD, params)
+            .map_err(|e| Error::Store(crate::store::StoreError::Backend(e.to_string())))?;
         let catalog = self.catalog_permissions()?;
         let app_roles = self.apps_and_end_user_roles()?;
         let org_roles = self.organization_roles(&catalog, &app_roles)?;
@@ -581,6 +592,13 @@ impl<'a, 'c> Generator<'a, 'c> {
             };
             self.report.users += 1;
             let user = Named::new(id, username);
+            if kind != UserKind::ApiClient {
+                self.apply(Change::SetPassword {
+                    user: user.clone(),
+                    temporary: false,
+                    hash: self.password_hash.clone(),
+                })?;
+            }
             match kind {
                 UserKind::EndUser => {
                     for _ in 0..self.rng.usize(0..=3) {

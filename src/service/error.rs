@@ -27,6 +27,13 @@ pub enum Rule {
     InUse,
     StatusTransition,
     PeerOperator,
+    OperatorPermission,
+    GrantHeldOnly,
+    NoSelfEscalation,
+    PasswordPolicy,
+    MemberSignIn,
+    MustChangePassword,
+    Credentials,
 }
 
 impl Rule {
@@ -52,6 +59,13 @@ impl Rule {
             Rule::InUse => "in-use",
             Rule::StatusTransition => "status-transition",
             Rule::PeerOperator => "peer-operator",
+            Rule::OperatorPermission => "operator-permission",
+            Rule::GrantHeldOnly => "grant-held-only",
+            Rule::NoSelfEscalation => "no-self-escalation",
+            Rule::PasswordPolicy => "password-policy",
+            Rule::MemberSignIn => "member-sign-in",
+            Rule::MustChangePassword => "must-change-password",
+            Rule::Credentials => "credentials",
         }
     }
 }
@@ -77,6 +91,11 @@ pub enum Error {
     /// A rule refused the change; nothing was written.
     #[error("refused by rule {}: {message}", .rule.id())]
     Refused { rule: Rule, message: String },
+
+    /// A sign-in was refused. One message whatever the reason (unknown user, wrong password,
+    /// locked, inactive), so nothing is learnt from it.
+    #[error("sign-in refused: wrong username or password, or the account is locked or inactive")]
+    SignInRefused,
 
     /// Someone else changed the data since it was read.
     #[error("conflict: {0}")]
@@ -104,7 +123,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Invalid(_) | Error::Usage(_) | Error::NotFound(_) | Error::Ambiguous(_) => 2,
-            Error::Refused { .. } | Error::Conflict(_) => 3,
+            Error::Refused { .. } | Error::Conflict(_) | Error::SignInRefused => 3,
             Error::Store(e) => store_exit_code(e),
         }
     }

@@ -1,6 +1,6 @@
 //! Post-conditions checked after a change set is applied and before it commits: rules about the
 //! store as a whole that no single command can see (the last active Administrator, custom
-//! organization roles left without any permission). Checking the result, rather than each
+//! organization roles left without any permission, active members with no way to sign in). Checking the result, rather than each
 //! command, covers every path that could break them, bulk and staged edits included.
 
 use std::collections::BTreeSet;
@@ -13,6 +13,7 @@ use crate::store::Tx;
 pub struct Baseline {
     administrators: usize,
     empty_roles: BTreeSet<String>,
+    stranded_members: BTreeSet<String>,
 }
 
 pub fn baseline(tx: &mut Tx<'_>) -> Result<Baseline, Error> {
@@ -22,6 +23,7 @@ pub fn baseline(tx: &mut Tx<'_>) -> Result<Baseline, Error> {
             .custom_organization_roles_without_permissions()?
             .into_iter()
             .collect(),
+        stranded_members: tx.members_without_sign_in()?.into_iter().collect(),
     })
 }
 
@@ -31,6 +33,21 @@ pub fn check(tx: &mut Tx<'_>, before: &Baseline, changes: &[Change]) -> Result<(
             Rule::LastAdministrator,
             "this would leave the store without an active Administrator; \
              assign Administrators to another active member first",
+        ));
+    }
+    let stranded: Vec<String> = tx
+        .members_without_sign_in()?
+        .into_iter()
+        .filter(|u| !before.stranded_members.contains(u))
+        .collect();
+    if !stranded.is_empty() {
+        return Err(Error::refused(
+            Rule::MemberSignIn,
+            format!(
+                "{} would be an active member with no way to sign in; set a temporary password first (warden user set-password {} --temporary), or leave them invited",
+                stranded.join(", "),
+                stranded[0]
+            ),
         ));
     }
     if changes.iter().any(Change::touches_roles_or_permissions) {

@@ -5,7 +5,9 @@
 //! what dry runs and previews use. Reads are in `query.rs`; store creation in `init.rs`.
 
 pub mod access;
+mod authorize;
 pub mod command;
+pub mod credentials;
 pub mod demo;
 pub mod error;
 mod guard;
@@ -135,18 +137,27 @@ fn run(
     let tenant = resolve::tenant(tx, tenant_name)?;
     check_operator_still_valid(tx, operator)?;
     let before = guard::baseline(tx)?;
+    let rights_before = authorize::Rights::load(tx, operator)?;
     let mut changes = Vec::new();
     let mut notes = Vec::new();
     let mut summaries = Vec::new();
-    for command in commands {
+    for (i, command) in commands.iter().enumerate() {
         let planned = {
             let mut cx = plan::Ctx {
                 tx: &mut *tx,
                 tenant: &tenant,
                 operator,
+                now,
             };
             plan::plan(&mut cx, command)?
         };
+        // Each command is judged on the rights the operator holds when it runs.
+        if i == 0 {
+            authorize::authorize(tx, &rights_before, &planned.changes)?;
+        } else {
+            let rights = authorize::Rights::load(tx, operator)?;
+            authorize::authorize(tx, &rights, &planned.changes)?;
+        }
         for mut change in planned.changes {
             tx.apply(&mut change, now)?;
             changes.push(change);
@@ -155,6 +166,7 @@ fn run(
         summaries.push(planned.summary);
     }
     guard::check(tx, &before, &changes)?;
+    authorize::check_no_escalation(tx, operator, &rights_before)?;
     let summary = summaries.join("; ");
     let audit = if changes.is_empty() {
         None
@@ -190,11 +202,16 @@ fn run(
 /// the transaction that will carry their change.
 fn check_operator_still_valid(tx: &mut Tx<'_>, operator: &Operator) -> Result<(), Error> {
     match tx.user(operator.user)? {
-        Some(user) if user.status == UserStatus::Active && user.kind == UserKind::Member => Ok(()),
+        Some(user)
+            if user.status == UserStatus::Active
+                && matches!(user.kind, UserKind::Member | UserKind::ApiClient) =>
+        {
+            Ok(())
+        }
         _ => Err(Error::refused(
             Rule::PeerOperator,
             format!(
-                "operator {} is no longer an active member; nothing was changed",
+                "operator {} is no longer an active member or API client; nothing was changed",
                 operator.username
             ),
         )),

@@ -11,6 +11,10 @@ use crate::store::Tx;
 pub enum SignIn {
     /// The OS account mapped to this operator at `init`.
     Peer { os_account: String },
+    /// Username and password (`--operator`, the console's sign-in screen).
+    Password,
+    /// An API client's token (`WARDEN_TOKEN`).
+    Token { id: String },
 }
 
 /// Who is making a change.
@@ -30,6 +34,8 @@ impl Operator {
     pub fn audit_label(&self) -> String {
         match &self.sign_in {
             SignIn::Peer { os_account } => format!("{} (peer: {os_account})", self.username),
+            SignIn::Password => format!("{} (password)", self.username),
+            SignIn::Token { id } => format!("{} (token {id})", self.username),
         }
     }
 }

@@ -106,6 +106,8 @@ pub struct UserDetail {
     pub user: UserView,
     pub groups: Vec<GroupLink>,
     pub roles: Vec<AssignmentView>,
+    /// The most recent sign-in attempts, newest first (the lockout timeline).
+    pub sign_ins: Vec<super::credentials::SignInView>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -263,6 +265,9 @@ impl From<AuditRecord> for AuditView {
     }
 }
 
+/// How many sign-in attempts `user show` includes.
+const SIGN_INS_SHOWN: i64 = 10;
+
 /// Which users `user list` shows.
 #[derive(Clone, Debug, Default)]
 pub struct UserFilter {
@@ -331,10 +336,20 @@ impl Service<'_> {
                 });
             }
             roles.sort_by(|a, b| a.role.cmp(&b.role));
+            let sign_ins = tx
+                .sign_ins(user.id, SIGN_INS_SHOWN)?
+                .into_iter()
+                .map(|e| super::credentials::SignInView {
+                    at: e.at,
+                    outcome: e.outcome,
+                    via: e.via,
+                })
+                .collect();
             Ok(UserDetail {
                 user: UserView::new(user, &tenant.name, now),
                 groups,
                 roles,
+                sign_ins,
             })
         })
     }

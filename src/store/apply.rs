@@ -9,6 +9,9 @@ use super::sql::Param;
 use crate::model::validate::fold;
 use crate::model::*;
 
+/// Replaced password hashes kept per user (the policy's history setting reads up to this many).
+const HISTORY_KEPT: i64 = 24;
+
 fn scope_params(scope: Scope) -> [Param<'static>; 2] {
     [
         scope.stage.map(|s| s.0).into(),
@@ -404,6 +407,82 @@ impl Tx<'_> {
                     &[user.id.0.into(), role.id.0.into(), stage, app],
                     "assignment",
                     &format!("{} of {}", role.name, user.name),
+                )?;
+            }
+            Change::SetPassword {
+                user,
+                temporary,
+                hash,
+            } => {
+                // The replaced hash goes to the history the reuse rule reads.
+                self.conn().execute(
+                    "INSERT INTO password_history (user_id, hash, replaced_at)
+                     SELECT id, password_hash, ? FROM users
+                     WHERE id = ? AND password_hash IS NOT NULL",
+                    &[now.into(), user.id.0.into()],
+                )?;
+                self.conn().execute(
+                    "DELETE FROM password_history WHERE user_id = ? AND id NOT IN (
+                         SELECT id FROM password_history WHERE user_id = ?
+                         ORDER BY id DESC LIMIT ?)",
+                    &[user.id.0.into(), user.id.0.into(), HISTORY_KEPT.into()],
+                )?;
+                self.exactly_one(
+                    "UPDATE users SET password_hash = ?, password_changed_at = ?,
+                         must_change_password = ?, updated_at = ?, version = version + 1
+                     WHERE id = ?",
+                    &[
+                        hash.as_str().into(),
+                        now.into(),
+                        (*temporary).into(),
+                        now.into(),
+                        user.id.0.into(),
+                    ],
+                    "user",
+                    &user.name,
+                )?;
+            }
+            Change::Unlock { user, .. } => {
+                self.exactly_one(
+                    "UPDATE users SET failed_attempts = 0, consecutive_failures = 0,
+                         last_failure_at = NULL, locked_until = NULL
+                     WHERE id = ?",
+                    &[user.id.0.into()],
+                    "user",
+                    &user.name,
+                )?;
+            }
+            Change::SetSetting { key, after, .. } => {
+                self.conn().execute(
+                    "INSERT INTO settings (key, value) VALUES (?, ?)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    &[key.as_str().into(), after.as_str().into()],
+                )?;
+            }
+            Change::CreateToken {
+                token,
+                user,
+                name,
+                secret_digest,
+            } => {
+                self.conn().execute(
+                    "INSERT INTO api_tokens (id, user_id, name, secret_hash, created_at)
+                     VALUES (?, ?, ?, ?, ?)",
+                    &[
+                        token.as_str().into(),
+                        user.id.0.into(),
+                        name.as_str().into(),
+                        secret_digest.as_str().into(),
+                        now.into(),
+                    ],
+                )?;
+            }
+            Change::RevokeToken { token, .. } => {
+                self.exactly_one(
+                    "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                    &[now.into(), token.as_str().into()],
+                    "token",
+                    token,
                 )?;
             }
             Change::MapPeer { os_account, user } => {

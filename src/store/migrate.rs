@@ -24,6 +24,11 @@ pub const SQLITE: &[Migration] = &[
         name: "effective_permissions view",
         sql: include_str!("../../assets/migrations/sqlite/0002_effective_permissions.sql"),
     },
+    Migration {
+        version: 3,
+        name: "credentials",
+        sql: include_str!("../../assets/migrations/sqlite/0003_credentials.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -8,6 +8,7 @@
 
 mod apply;
 pub mod audit;
+pub mod credentials;
 pub mod error;
 pub mod migrate;
 pub mod read;

@@ -63,6 +63,31 @@ impl Env {
         Run::from(self.command(args).output().unwrap())
     }
 
+    /// Runs with `input` on standard input (a password, never an argument).
+    pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Run {
+        use std::io::Write;
+        let mut child = self
+            .command(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        Run::from(child.wait_with_output().unwrap())
+    }
+
+    /// Sets a user's password through the CLI (as the peer operator), asserting success.
+    pub fn set_password(&self, user: &str, password: &str) {
+        let run = self.run_with_stdin(&["user", "set-password", user], &format!("{password}\n"));
+        assert_eq!(run.code, 0, "set-password {user}: {run:?}");
+    }
+
     /// Runs and asserts success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let run = self.run(args);

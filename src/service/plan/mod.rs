@@ -4,6 +4,7 @@
 //! report them per item.
 
 mod apps;
+mod credentials;
 mod groups;
 mod permissions;
 mod roles;
@@ -15,11 +16,12 @@ use super::operator::Operator;
 use crate::model::{Change, Tenant};
 use crate::store::Tx;
 
-/// What the planner needs: the open transaction, the tenant and the operator.
+/// What the planner needs: the open transaction, the tenant, the operator and the time.
 pub struct Ctx<'a, 'c> {
     pub tx: &'a mut Tx<'c>,
     pub tenant: &'a Tenant,
     pub operator: &'a Operator,
+    pub now: crate::model::Timestamp,
 }
 
 /// An item of a command that was skipped, and why.
@@ -183,6 +185,21 @@ pub fn plan(cx: &mut Ctx<'_, '_>, command: &Command) -> Result<Plan, Error> {
         Command::AddStage { name, after } => apps::add_stage(cx, name, after.as_deref()),
         Command::DeleteStage { name } => apps::delete_stage(cx, name),
         Command::AddTenant { name } => apps::add_tenant(cx, name),
+        Command::SetPassword {
+            user,
+            hash,
+            temporary,
+            expected_version,
+        } => credentials::set_password(cx, user, hash, *temporary, *expected_version),
+        Command::Unlock { users } => credentials::unlock(cx, users),
+        Command::SetSetting { key, value } => credentials::set_setting(cx, key, value),
+        Command::CreateToken {
+            client,
+            name,
+            token,
+            secret_digest,
+        } => credentials::create_token(cx, client, name, token, secret_digest),
+        Command::RevokeToken { token } => credentials::revoke_token(cx, token),
     }
 }
 

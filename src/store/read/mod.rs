@@ -16,13 +16,14 @@ use crate::model::{Timestamp, Vocabulary};
 pub use groups::GroupSummary;
 pub use org::Usage;
 pub use roles::RoleSummary;
+pub(crate) use users::{USER_COLUMNS, user as user_row};
 
 /// `WHERE`-clause fragment matching a nullable scope column against a nullable parameter,
 /// written so both SQLite and PostgreSQL accept it and the COALESCE unique indexes apply.
 pub(crate) const SAME_STAGE: &str = "COALESCE(stage_id, 0) = COALESCE(CAST(? AS BIGINT), 0)";
 pub(crate) const SAME_APP: &str = "COALESCE(app_id, 0) = COALESCE(CAST(? AS BIGINT), 0)";
 
-fn vocab<V: Vocabulary>(row: &Row, i: usize) -> Result<V, StoreError> {
+pub(crate) fn vocab<V: Vocabulary>(row: &Row, i: usize) -> Result<V, StoreError> {
     V::parse(&row.text(i)?).map_err(StoreError::Corrupt)
 }
 

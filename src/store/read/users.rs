@@ -13,7 +13,7 @@ use crate::model::{
 pub(crate) const USER_COLUMNS: &str = "u.id, u.tenant_id, u.username, u.email, u.display_name, \
      u.kind, u.status, u.external_id, u.password_hash IS NOT NULL, u.must_change_password, \
      u.password_changed_at, u.failed_attempts, u.last_failure_at, u.locked_until, \
-     u.created_at, u.updated_at, u.last_sign_in_at, u.version";
+     u.created_at, u.updated_at, u.last_sign_in_at, u.version, u.consecutive_failures";
 
 pub(crate) fn user(row: &Row) -> Result<User, StoreError> {
     Ok(User {
@@ -30,6 +30,7 @@ pub(crate) fn user(row: &Row) -> Result<User, StoreError> {
         password_changed_at: opt_time(row, 10)?,
         lock: LockState {
             failed_attempts: row.int(11)?,
+            consecutive_failures: row.int(18)?,
             last_failure_at: opt_time(row, 12)?,
             locked_until: opt_time(row, 13)?,
         },
@@ -176,6 +177,18 @@ impl Tx<'_> {
         self.count(
             "SELECT count(*) FROM users WHERE tenant_id = ?",
             &[tenant.0.into()],
+        )
+    }
+
+    /// Active members with neither a password nor a peer mapping: nobody could sign in as them.
+    pub fn members_without_sign_in(&mut self) -> Result<Vec<String>, StoreError> {
+        self.rows(
+            "SELECT u.username FROM users u
+             WHERE u.kind = 'member' AND u.status = 'active' AND u.password_hash IS NULL
+               AND NOT EXISTS (SELECT 1 FROM peer_operators p WHERE p.user_id = u.id)
+             ORDER BY u.username_key",
+            &[],
+            |r| r.text(0),
         )
     }
 }
