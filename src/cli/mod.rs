@@ -214,7 +214,13 @@ impl Context {
         let mut store = self.open()?;
         let operator = {
             let mut service = self.service(&mut store);
-            match std::env::var("WARDEN_TOKEN").ok().filter(|t| !t.is_empty()) {
+            let token = std::env::var("WARDEN_TOKEN").ok().filter(|t| !t.is_empty());
+            if token.is_some() && self.global.operator.is_some() {
+                return Err(Error::Usage(
+                    "both WARDEN_TOKEN and --operator are given; use one way to sign in".into(),
+                ));
+            }
+            match token {
                 Some(token) => service.sign_in_token(&token)?,
                 None => match &self.global.operator {
                     Some(name) => {

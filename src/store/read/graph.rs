@@ -9,21 +9,26 @@ use super::users::assignment;
 use super::vocab;
 use crate::model::*;
 
+/// The columns a [`UserEntry`] is read from, in [`user_entry`]'s order.
+const USER_ENTRY_COLUMNS: &str = "id, tenant_id, username, kind, status";
+
+fn user_entry(r: &crate::store::sql::Row) -> Result<UserEntry, StoreError> {
+    Ok(UserEntry {
+        id: UserId(r.int(0)?),
+        tenant: TenantId(r.int(1)?),
+        username: r.text(2)?,
+        kind: vocab(r, 3)?,
+        status: vocab(r, 4)?,
+    })
+}
+
 impl Tx<'_> {
     /// Everything the access engine is built from, across all tenants.
     pub fn snapshot(&mut self) -> Result<Snapshot, StoreError> {
         let users = self.rows(
-            "SELECT id, tenant_id, username, kind, status FROM users ORDER BY id",
+            &format!("SELECT {USER_ENTRY_COLUMNS} FROM users ORDER BY id"),
             &[],
-            |r| {
-                Ok(UserEntry {
-                    id: UserId(r.int(0)?),
-                    tenant: TenantId(r.int(1)?),
-                    username: r.text(2)?,
-                    kind: vocab(r, 3)?,
-                    status: vocab(r, 4)?,
-                })
-            },
+            user_entry,
         )?;
         let mut snapshot = self.snapshot_without_people()?;
         snapshot.groups = self.rows(
@@ -55,17 +60,9 @@ impl Tx<'_> {
     /// and those groups' roles. Enough to judge an operator's rights without loading everyone.
     pub fn snapshot_for(&mut self, user: UserId) -> Result<Snapshot, StoreError> {
         let users = self.rows(
-            "SELECT id, tenant_id, username, kind, status FROM users WHERE id = ?",
+            &format!("SELECT {USER_ENTRY_COLUMNS} FROM users WHERE id = ?"),
             &[user.0.into()],
-            |r| {
-                Ok(UserEntry {
-                    id: UserId(r.int(0)?),
-                    tenant: TenantId(r.int(1)?),
-                    username: r.text(2)?,
-                    kind: vocab(r, 3)?,
-                    status: vocab(r, 4)?,
-                })
-            },
+            user_entry,
         )?;
         let members: Vec<(GroupId, UserId)> = self.rows(
             "SELECT group_id, user_id FROM group_members WHERE user_id = ?",
