@@ -1,8 +1,8 @@
 //! warden: administer users, groups, roles and permissions in a local SQLite store, from a
 //! keyboard-driven console or the command line.
 //!
-//! Layers, each depending only on those below it: `cli` → `service` → `access`, `store` →
-//! `model`. `text` holds the one rule for what may reach a terminal.
+//! Layers, each depending only on those below it: `cli`, `tui` → `service` → `access`,
+//! `policy`, `store` → `model`. `text` holds the one rule for what may reach a terminal.
 
 pub mod access;
 pub mod catalog;
@@ -12,3 +12,4 @@ pub mod policy;
 pub mod service;
 pub mod store;
 pub mod text;
+pub mod tui;

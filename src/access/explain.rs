@@ -385,6 +385,27 @@ impl Engine {
         parts.join(" → ")
     }
 
+    /// The route of a path without the user it starts from, and without its final grant when
+    /// that grant is the permission itself: `group ops (QA) → role deployer → includes role
+    /// viewer`. What a listing shows next to the permission it explains.
+    pub fn render_route(&self, path: &Path) -> String {
+        let mut steps = path.steps.as_slice();
+        if let Some((Step::Grants { permission, .. }, before)) = steps.split_last() {
+            if *permission == path.atom.permission && !before.is_empty() {
+                steps = before;
+            }
+        }
+        let shown = Path {
+            steps: steps.to_vec(),
+            ..path.clone()
+        };
+        let text = self.render_path(&shown);
+        match text.split_once(" → ") {
+            Some((_, route)) => route.to_string(),
+            None => text,
+        }
+    }
+
     /// `ops (QA)`.
     pub fn group_label(&self, group: GroupId) -> String {
         match self.group_index.get(&group) {

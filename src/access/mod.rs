@@ -11,6 +11,7 @@ pub mod cycle;
 mod engine;
 mod explain;
 mod preview;
+mod relations;
 mod space;
 mod update;
 mod who;

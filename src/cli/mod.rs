@@ -356,10 +356,19 @@ pub fn vocabulary<V: Vocabulary>(text: &str) -> Result<V, String> {
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     let mut cx = Context::new(cli.global);
     let Some(verb) = cli.verb else {
-        use clap::CommandFactory;
-        let mut help = Cli::command();
-        help.print_help()?;
-        return Ok(exit::USAGE);
+        use std::io::IsTerminal;
+        // The console needs a terminal; piped or redirected, print the verbs instead.
+        if !(std::io::stdout().is_terminal() && std::io::stdin().is_terminal()) {
+            use clap::CommandFactory;
+            Cli::command().print_help()?;
+            return Ok(exit::USAGE);
+        }
+        return crate::tui::run(crate::tui::ConsoleOptions {
+            location: cx.location()?,
+            store_options: cx.store_options(),
+            tenant: cx.global.tenant.clone(),
+            config: std::env::var_os("WARDEN_CONFIG").map(std::path::PathBuf::from),
+        });
     };
     let code = match verb {
         Verb::Init(args) => setup::init(&mut cx, args),

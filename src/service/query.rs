@@ -38,6 +38,8 @@ impl Names {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct UserView {
+    #[serde(skip)]
+    pub id: UserId,
     pub username: String,
     pub tenant: String,
     pub email: Option<String>,
@@ -60,6 +62,7 @@ impl UserView {
     fn new(user: User, tenant: &str, now: Timestamp) -> Self {
         let locked = user.lock.is_locked(now);
         UserView {
+            id: user.id,
             username: user.username,
             tenant: tenant.to_string(),
             email: user.email,
@@ -112,6 +115,8 @@ pub struct UserDetail {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct GroupView {
+    #[serde(skip)]
+    pub id: GroupId,
     pub name: String,
     pub tenant: String,
     pub stage: String,
@@ -138,6 +143,8 @@ pub struct GroupDetail {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct RoleView {
+    #[serde(skip)]
+    pub id: RoleId,
     pub key: String,
     pub name: String,
     pub description: String,
@@ -186,6 +193,8 @@ pub struct RoleDetail {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct PermissionView {
+    #[serde(skip)]
+    pub id: PermissionId,
     pub key: String,
     pub name: String,
     pub section: String,
@@ -363,6 +372,7 @@ impl Service<'_> {
                 .group_summaries(tenant.id)?
                 .into_iter()
                 .map(|s| GroupView {
+                    id: s.group.id,
                     stage: names.stage(Some(s.group.stage)).unwrap_or_default(),
                     name: s.group.name,
                     tenant: tenant.name.clone(),
@@ -418,6 +428,7 @@ impl Service<'_> {
                 .role_summaries()?
                 .into_iter()
                 .map(|s| RoleView {
+                    id: s.role.id,
                     key: s.role.key,
                     name: s.role.name,
                     description: s.role.description,
@@ -650,6 +661,7 @@ fn permission_view(
     i.sort();
     b.sort();
     PermissionView {
+        id: p.id,
         app: names.app(p.app),
         key: p.key,
         name: p.name,

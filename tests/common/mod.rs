@@ -184,3 +184,4 @@ pub fn shell_words(line: &str) -> Vec<String> {
     }
     words
 }
+pub mod console;

@@ -1,0 +1,374 @@
+//! Actions as data: every console action with its default keys, its description, where it
+//! applies, whether it changes the store (and what permission it needs), and whether it is
+//! dangerous. The key bindings, the `?` help overlay, the hint bar and the read-only and
+//! permission gates are all generated from [`ACTIONS`] (as lazygit, gitui and k9s do), and
+//! the config file remaps keys by action name.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where an action applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Context {
+    Global,
+    Users,
+    Groups,
+    Roles,
+    Permissions,
+    Audit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    Quit,
+    Help,
+    CommandLine,
+    Filter,
+    NextTab,
+    PrevTab,
+    Tab1,
+    Tab2,
+    Tab3,
+    Tab4,
+    Tab5,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    Back,
+    Open,
+    Copy,
+    Sort,
+    SortReverse,
+    Refresh,
+    NewUser,
+    EditUser,
+    DeleteUser,
+    ActivateUser,
+    DeactivateUser,
+    UnlockUser,
+    TemporaryPassword,
+    AssignRoles,
+    UnassignRoles,
+    NewGroup,
+    EditGroup,
+    DeleteGroup,
+    AddMembers,
+    RemoveMembers,
+    AddGroupRoles,
+    RemoveGroupRoles,
+    NewRole,
+    EditRole,
+    DeleteRole,
+    CopyRole,
+}
+
+/// One action's definition.
+pub struct ActionSpec {
+    pub action: Action,
+    /// The name the config file uses.
+    pub name: &'static str,
+    pub keys: &'static [&'static str],
+    pub context: Context,
+    pub description: &'static str,
+    /// The catalog permission the action needs (it changes the store); `None` for browsing.
+    pub needs: Option<&'static str>,
+    pub dangerous: bool,
+    /// Shown in the hint bar under this label (empty: not shown).
+    pub hint: &'static str,
+}
+
+macro_rules! act {
+    ($action:ident, $name:literal, [$($key:literal),*], $context:ident, $desc:literal) => {
+        ActionSpec { action: Action::$action, name: $name, keys: &[$($key),*], context: Context::$context, description: $desc, needs: None, dangerous: false, hint: "" }
+    };
+    ($action:ident, $name:literal, [$($key:literal),*], $context:ident, $desc:literal, hint $label:literal) => {
+        ActionSpec { action: Action::$action, name: $name, keys: &[$($key),*], context: Context::$context, description: $desc, needs: None, dangerous: false, hint: $label }
+    };
+    ($action:ident, $name:literal, [$($key:literal),*], $context:ident, $desc:literal, needs $perm:literal, hint $label:literal) => {
+        ActionSpec { action: Action::$action, name: $name, keys: &[$($key),*], context: Context::$context, description: $desc, needs: Some($perm), dangerous: false, hint: $label }
+    };
+    ($action:ident, $name:literal, [$($key:literal),*], $context:ident, $desc:literal, needs $perm:literal, dangerous, hint $label:literal) => {
+        ActionSpec { action: Action::$action, name: $name, keys: &[$($key),*], context: Context::$context, description: $desc, needs: Some($perm), dangerous: true, hint: $label }
+    };
+}
+
+/// Every action. Order is the order of the help overlay and the hint bar.
+pub const ACTIONS: &[ActionSpec] = &[
+    act!(Help, "help", ["?"], Global, "show every key", hint "help"),
+    act!(Quit, "quit", ["q"], Global, "quit", hint "quit"),
+    act!(Filter, "filter", ["/"], Global, "filter the list (fuzzy)", hint "filter"),
+    act!(Open, "open", ["enter"], Global, "open the focused item", hint "open"),
+    act!(NewUser, "users.new", ["n"], Users, "invite a user", needs "users.invite", hint "invite"),
+    act!(EditUser, "users.edit", ["e"], Users, "edit the user", needs "users.edit", hint "edit"),
+    act!(ActivateUser, "users.activate", ["a"], Users, "activate the user", needs "users.activate", hint "activate"),
+    act!(DeactivateUser, "users.deactivate", ["x"], Users, "deactivate the user", needs "users.activate", hint "deactivate"),
+    act!(UnlockUser, "users.unlock", ["u"], Users, "unlock the user", needs "users.unlock", hint "unlock"),
+    act!(TemporaryPassword, "users.password", ["p"], Users, "set a temporary password", needs "users.credentials", hint "password"),
+    act!(AssignRoles, "users.assign", ["r"], Users, "assign roles", needs "roles.view", hint "assign"),
+    act!(UnassignRoles, "users.unassign", ["R"], Users, "take roles away", needs "roles.view", hint "unassign"),
+    act!(DeleteUser, "users.delete", ["ctrl-d", "delete"], Users, "delete the user", needs "users.delete", dangerous, hint "delete"),
+    act!(NewGroup, "groups.new", ["n"], Groups, "create a group", needs "groups.manage", hint "new"),
+    act!(EditGroup, "groups.edit", ["e"], Groups, "rename or describe the group", needs "groups.manage", hint "edit"),
+    act!(AddMembers, "groups.add-members", ["m"], Groups, "add members", needs "groups.manage", hint "+members"),
+    act!(RemoveMembers, "groups.remove-members", ["M"], Groups, "remove members", needs "groups.manage", hint "-members"),
+    act!(AddGroupRoles, "groups.add-roles", ["r"], Groups, "give the group roles", needs "groups.manage", hint "+roles"),
+    act!(RemoveGroupRoles, "groups.remove-roles", ["R"], Groups, "take roles from the group", needs "groups.manage", hint "-roles"),
+    act!(DeleteGroup, "groups.delete", ["ctrl-d", "delete"], Groups, "delete the group", needs "groups.manage", dangerous, hint "delete"),
+    act!(NewRole, "roles.new", ["n"], Roles, "create a role", needs "roles.manage", hint "new"),
+    act!(CopyRole, "roles.copy", ["c"], Roles, "copy the role (built-ins too)", needs "roles.manage", hint "copy"),
+    act!(EditRole, "roles.edit", ["e"], Roles, "rename or describe the role", needs "roles.manage", hint "edit"),
+    act!(DeleteRole, "roles.delete", ["ctrl-d", "delete"], Roles, "delete the role", needs "roles.manage", dangerous, hint "delete"),
+    act!(CommandLine, "command", [":"], Global, "command line (:users :groups :roles :perms :audit :q)"),
+    act!(NextTab, "next-tab", ["tab"], Global, "next tab"),
+    act!(PrevTab, "prev-tab", ["backtab"], Global, "previous tab"),
+    act!(Tab1, "tab-users", ["1"], Global, "users tab"),
+    act!(Tab2, "tab-groups", ["2"], Global, "groups tab"),
+    act!(Tab3, "tab-roles", ["3"], Global, "roles tab"),
+    act!(Tab4, "tab-permissions", ["4"], Global, "permissions tab"),
+    act!(Tab5, "tab-audit", ["5"], Global, "audit tab"),
+    act!(Up, "up", ["k", "up"], Global, "move up"),
+    act!(Down, "down", ["j", "down"], Global, "move down"),
+    act!(Top, "top", ["g", "home"], Global, "go to the top"),
+    act!(Bottom, "bottom", ["G", "end"], Global, "go to the bottom"),
+    act!(PageUp, "page-up", ["pageup", "ctrl-u"], Global, "page up"),
+    act!(PageDown, "page-down", ["pagedown", "ctrl-f"], Global, "page down"),
+    act!(Back, "back", ["esc"], Global, "close, clear the filter"),
+    act!(Copy, "copy", ["y"], Global, "copy the focused name (OSC 52)"),
+    act!(Sort, "sort", ["s"], Global, "sort by the next column"),
+    act!(SortReverse, "sort-reverse", ["S"], Global, "reverse the sort"),
+    act!(Refresh, "refresh", ["ctrl-r"], Global, "reload from the store"),
+];
+
+pub fn spec(action: Action) -> &'static ActionSpec {
+    ACTIONS
+        .iter()
+        .find(|s| s.action == action)
+        .unwrap_or(&ACTIONS[0])
+}
+
+/// A key with modifiers, as written in the config file (`j`, `G`, `ctrl-d`, `delete`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+impl Key {
+    pub fn parse(text: &str) -> Result<Key, String> {
+        let mut ctrl = false;
+        let mut alt = false;
+        let mut rest = text.trim();
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-") {
+                ctrl = true;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-") {
+                alt = true;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "enter" => KeyCode::Enter,
+            "esc" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "space" => KeyCode::Char(' '),
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "pageup" => KeyCode::PageUp,
+            "pagedown" => KeyCode::PageDown,
+            "delete" => KeyCode::Delete,
+            "backspace" => KeyCode::Backspace,
+            one if one.chars().count() == 1 => KeyCode::Char(one.chars().next().unwrap_or(' ')),
+            f if f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
+                KeyCode::F(f[1..].parse().unwrap_or(1))
+            }
+            other => return Err(format!("unknown key {other:?}")),
+        };
+        // Ctrl-m, -i, -h and -[ are Enter, Tab, Backspace and Esc on most terminals.
+        if ctrl {
+            if let KeyCode::Char(c) = code {
+                if "mih[".contains(c.to_ascii_lowercase()) {
+                    return Err(format!(
+                        "ctrl-{c} cannot be told apart from enter, tab, backspace or esc"
+                    ));
+                }
+            }
+        }
+        Ok(Key { code, ctrl, alt })
+    }
+
+    pub fn from_event(event: &KeyEvent) -> Key {
+        Key {
+            code: event.code,
+            ctrl: event.modifiers.contains(KeyModifiers::CONTROL),
+            alt: event.modifiers.contains(KeyModifiers::ALT),
+        }
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("^")?;
+        }
+        if self.alt {
+            f.write_str("M-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::Enter => f.write_str("enter"),
+            KeyCode::Esc => f.write_str("esc"),
+            KeyCode::Tab => f.write_str("tab"),
+            KeyCode::BackTab => f.write_str("S-tab"),
+            KeyCode::Up => f.write_str("↑"),
+            KeyCode::Down => f.write_str("↓"),
+            KeyCode::Left => f.write_str("←"),
+            KeyCode::Right => f.write_str("→"),
+            KeyCode::Home => f.write_str("home"),
+            KeyCode::End => f.write_str("end"),
+            KeyCode::PageUp => f.write_str("pgup"),
+            KeyCode::PageDown => f.write_str("pgdn"),
+            KeyCode::Delete => f.write_str("del"),
+            KeyCode::Backspace => f.write_str("bksp"),
+            KeyCode::F(n) => write!(f, "F{n}"),
+            _ => f.write_str("?"),
+        }
+    }
+}
+
+/// The bindings in force: defaults, with the config file's remappings applied.
+#[derive(Clone, Debug)]
+pub struct Keymap {
+    bindings: HashMap<Action, Vec<Key>>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        let bindings = ACTIONS
+            .iter()
+            .map(|s| {
+                let keys = s.keys.iter().filter_map(|k| Key::parse(k).ok()).collect();
+                (s.action, keys)
+            })
+            .collect();
+        Keymap { bindings }
+    }
+}
+
+impl Keymap {
+    pub fn keys(&self, action: Action) -> &[Key] {
+        self.bindings.get(&action).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn rebind(&mut self, action: Action, keys: Vec<Key>) {
+        self.bindings.insert(action, keys);
+    }
+
+    /// The action a key triggers in `context` (its own actions first, then global ones).
+    pub fn action(&self, key: Key, context: Context) -> Option<Action> {
+        let lookup = |want: Context| {
+            ACTIONS
+                .iter()
+                .filter(|s| s.context == want)
+                .find(|s| self.keys(s.action).contains(&key))
+                .map(|s| s.action)
+        };
+        if context != Context::Global {
+            if let Some(a) = lookup(context) {
+                return Some(a);
+            }
+        }
+        lookup(Context::Global)
+    }
+
+    /// `^d/del`: the keys of an action, for hints and help.
+    pub fn label(&self, action: Action) -> String {
+        self.keys(action)
+            .iter()
+            .map(Key::to_string)
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// Pairs of actions sharing a key in a context where both apply.
+    pub fn conflicts(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, a) in ACTIONS.iter().enumerate() {
+            for b in &ACTIONS[i + 1..] {
+                let overlap = a.context == b.context;
+                if !overlap {
+                    continue;
+                }
+                for key in self.keys(a.action) {
+                    if self.keys(b.action).contains(key) {
+                        out.push(format!("{} and {} are both bound to {key}", a.name, b.name));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse_and_do_not_collide() {
+        for spec in ACTIONS {
+            for key in spec.keys {
+                Key::parse(key).unwrap_or_else(|e| panic!("{}: {e}", spec.name));
+            }
+        }
+        assert_eq!(Keymap::default().conflicts(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn no_single_letter_deletes_and_deletes_are_dangerous() {
+        for spec in ACTIONS {
+            let deletes = spec.name.ends_with(".delete");
+            assert_eq!(deletes, spec.dangerous, "{}", spec.name);
+            if deletes {
+                for key in spec.keys {
+                    let k = Key::parse(key).unwrap();
+                    assert!(k.ctrl || !matches!(k.code, KeyCode::Char(_)), "{} on {key}", spec.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ambiguous_control_keys_are_refused() {
+        for bad in ["ctrl-m", "ctrl-i", "ctrl-h", "ctrl-["] {
+            assert!(Key::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Key::parse("ctrl-d").is_ok());
+        assert!(Key::parse("hyper-x").is_err());
+    }
+
+    #[test]
+    fn tab_actions_win_over_global_ones() {
+        let map = Keymap::default();
+        let n = Key::parse("n").unwrap();
+        assert_eq!(map.action(n, Context::Users), Some(Action::NewUser));
+        assert_eq!(map.action(n, Context::Groups), Some(Action::NewGroup));
+        assert_eq!(map.action(n, Context::Permissions), None);
+        let j = Key::parse("j").unwrap();
+        assert_eq!(map.action(j, Context::Roles), Some(Action::Down));
+    }
+}

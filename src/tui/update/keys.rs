@@ -1,0 +1,400 @@
+//! Keys: to the screen when not signed in, to the top overlay when one is open, to the filter
+//! while typing one, and otherwise through the keymap to an action.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::super::forms::{FormEvent, Submission};
+use super::super::keymap::{Action, Key};
+use super::super::overlay::{Message, OnConfirm, Overlay, PickEvent};
+use super::super::state::{Level, Screen, State, Tab};
+use super::super::worker::Request;
+use super::{Effect, actions, listing, send};
+
+pub fn key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
+    if key.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    // Ctrl-c quits from anywhere (raw mode turns it into a key); Ctrl-z suspends.
+    if ctrl && key.code == KeyCode::Char('c') {
+        state.quit = true;
+        return vec![Effect::Quit];
+    }
+    if ctrl && key.code == KeyCode::Char('z') {
+        return vec![Effect::Suspend];
+    }
+    state.dirty = true;
+    match &mut state.screen {
+        Screen::Opening | Screen::Failed(_) => {
+            if matches!(key.code, KeyCode::Char('q') | KeyCode::Esc | KeyCode::Enter) {
+                state.quit = true;
+                return vec![Effect::Quit];
+            }
+            Vec::new()
+        }
+        Screen::FirstRun(form) => {
+            let event = form.handle_key(key);
+            form.validate(&crate::policy::Policy::from_values(&Default::default()).password);
+            match event {
+                FormEvent::Cancel => {
+                    state.quit = true;
+                    vec![Effect::Quit]
+                }
+                FormEvent::Submit => match form.submission() {
+                    Ok(Submission::CreateStore { admin, password }) => {
+                        form.submitting = true;
+                        form.error = None;
+                        vec![send(
+                            state,
+                            Request::CreateStore {
+                                admin,
+                                password: password.into(),
+                            },
+                        )]
+                    }
+                    Ok(_) => Vec::new(),
+                    Err(message) => {
+                        form.error = Some(message);
+                        Vec::new()
+                    }
+                },
+                _ => Vec::new(),
+            }
+        }
+        Screen::SignIn(sign_in) => {
+            if sign_in.on_peer {
+                return match key.code {
+                    KeyCode::Enter => vec![send(state, Request::PeerSignIn)],
+                    KeyCode::Tab | KeyCode::Down => {
+                        sign_in.on_peer = false;
+                        Vec::new()
+                    }
+                    KeyCode::Esc | KeyCode::Char('q') => {
+                        state.quit = true;
+                        vec![Effect::Quit]
+                    }
+                    _ => Vec::new(),
+                };
+            }
+            if key.code == KeyCode::BackTab && sign_in.form.focus == 0 && sign_in.peer.is_some() {
+                sign_in.on_peer = true;
+                return Vec::new();
+            }
+            match sign_in.form.handle_key(key) {
+                FormEvent::Cancel if sign_in.peer.is_some() => {
+                    sign_in.on_peer = true;
+                    Vec::new()
+                }
+                FormEvent::Cancel => {
+                    state.quit = true;
+                    vec![Effect::Quit]
+                }
+                FormEvent::Submit => match sign_in.form.submission() {
+                    Ok(Submission::SignIn { username, password }) if !username.is_empty() => {
+                        sign_in.form.submitting = true;
+                        sign_in.form.error = None;
+                        vec![send(
+                            state,
+                            Request::SignIn {
+                                username,
+                                password: password.into(),
+                            },
+                        )]
+                    }
+                    _ => {
+                        sign_in.form.error = Some("type an operator's username and password".into());
+                        Vec::new()
+                    }
+                },
+                _ => Vec::new(),
+            }
+        }
+        Screen::Main => main_key(state, key),
+    }
+}
+
+fn main_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
+    state.status = None;
+    if !state.overlays.is_empty() {
+        return overlay_key(state, key);
+    }
+    let tab = state.tab;
+    if state.listing(tab).editing {
+        return filter_key(state, key);
+    }
+    let Some(action) = state.keymap.action(Key::from_event(key), tab.context()) else {
+        return Vec::new();
+    };
+    action_taken(state, action)
+}
+
+fn filter_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
+    let tab = state.tab;
+    let listing = state.listing_mut(tab);
+    match key.code {
+        KeyCode::Esc => {
+            listing.editing = false;
+            listing.filter.query.clear();
+        }
+        KeyCode::Enter | KeyCode::Down | KeyCode::Up => listing.editing = false,
+        KeyCode::Backspace => {
+            listing.filter.query.pop();
+        }
+        // Readline's line and word erase.
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => listing.filter.query.clear(),
+        KeyCode::Char('w') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            let query = &mut listing.filter.query;
+            let kept = query.trim_end().rfind(' ').map_or(0, |at| at + 1);
+            query.truncate(kept);
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            listing.filter.query.push(c);
+        }
+        _ => return Vec::new(),
+    }
+    listing::refilter(state, tab);
+    // A new query puts the best match under the cursor.
+    let listing = state.listing_mut(tab);
+    listing.cursor = 0;
+    listing.offset = 0;
+    Vec::new()
+}
+
+pub fn action_taken(state: &mut State, action: Action) -> Vec<Effect> {
+    let tab = state.tab;
+    let page = super::super::view::layout::list_rows(state.size) as isize;
+    match action {
+        Action::Quit => {
+            state.quit = true;
+            return vec![Effect::Quit];
+        }
+        Action::Help => state.overlays.push(Overlay::Help(Default::default())),
+        Action::CommandLine => state.overlays.push(Overlay::Command(Default::default())),
+        Action::Filter => state.listing_mut(tab).editing = true,
+        Action::NextTab => state.tab = Tab::ALL[(tab.index() + 1) % Tab::ALL.len()],
+        Action::PrevTab => state.tab = Tab::ALL[(tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()],
+        Action::Tab1 => state.tab = Tab::Users,
+        Action::Tab2 => state.tab = Tab::Groups,
+        Action::Tab3 => state.tab = Tab::Roles,
+        Action::Tab4 => state.tab = Tab::Permissions,
+        Action::Tab5 => state.tab = Tab::Audit,
+        Action::Up => listing::move_cursor(state, -1),
+        Action::Down => listing::move_cursor(state, 1),
+        Action::PageUp => listing::move_cursor(state, -page),
+        Action::PageDown => listing::move_cursor(state, page),
+        Action::Top => listing::move_to(state, false),
+        Action::Bottom => listing::move_to(state, true),
+        Action::Back => {
+            let listing = state.listing_mut(tab);
+            if !listing.filter.query.is_empty() {
+                listing.filter.query.clear();
+                listing::refilter(state, tab);
+            }
+        }
+        Action::Sort | Action::SortReverse => {
+            let columns = tab.columns().len();
+            let listing = state.listing_mut(tab);
+            if action == Action::Sort {
+                listing.sort_column = (listing.sort_column + 1) % columns;
+                listing.descending = false;
+            } else {
+                listing.descending = !listing.descending;
+            }
+            listing::resort(state, tab);
+        }
+        Action::Refresh => return vec![send(state, Request::Load)],
+        Action::Copy => {
+            if let Some(name) = actions::focused_name(state) {
+                state.set_status(format!("copied {name}"), Level::Info);
+                return vec![Effect::Copy(name)];
+            }
+        }
+        Action::Open => actions::open(state),
+        other => {
+            if let Some(reason) = state.refusal(other) {
+                state.set_status(format!("{}: {reason}", super::super::keymap::spec(other).description), Level::Error);
+                return Vec::new();
+            }
+            return actions::start(state, other);
+        }
+    }
+    Vec::new()
+}
+
+fn overlay_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
+    let Some(top) = state.overlays.last_mut() else {
+        return Vec::new();
+    };
+    match top {
+        Overlay::Help(help) => {
+            match key.code {
+                KeyCode::Esc | KeyCode::Char('?') if help.query.is_empty() => {
+                    state.overlays.pop();
+                }
+                KeyCode::Esc => help.query.clear(),
+                KeyCode::Down => help.scroll += 1,
+                KeyCode::Up => help.scroll = help.scroll.saturating_sub(1),
+                KeyCode::Backspace => {
+                    help.query.pop();
+                    help.scroll = 0;
+                }
+                KeyCode::Char(c) => {
+                    help.query.push(c);
+                    help.scroll = 0;
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
+        Overlay::Message(message) => {
+            match key.code {
+                KeyCode::Down | KeyCode::Char('j') => message.scroll += 1,
+                KeyCode::Up | KeyCode::Char('k') => message.scroll = message.scroll.saturating_sub(1),
+                KeyCode::PageDown => message.scroll += 10,
+                KeyCode::PageUp => message.scroll = message.scroll.saturating_sub(10),
+                _ => {
+                    state.overlays.pop();
+                }
+            }
+            Vec::new()
+        }
+        Overlay::Command(line) => match key.code {
+            KeyCode::Esc => {
+                state.overlays.pop();
+                Vec::new()
+            }
+            KeyCode::Backspace => {
+                if line.input.pop().is_none() {
+                    state.overlays.pop();
+                }
+                Vec::new()
+            }
+            KeyCode::Enter => {
+                let input = line.input.trim().to_string();
+                state.overlays.pop();
+                command_line(state, &input)
+            }
+            KeyCode::Char(c) => {
+                line.input.push(c);
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
+        Overlay::Confirm(confirm) => match confirm.handle_key(key) {
+            None => Vec::new(),
+            Some(false) => {
+                state.overlays.pop();
+                Vec::new()
+            }
+            Some(true) => {
+                let Some(Overlay::Confirm(confirm)) = state.overlays.pop() else {
+                    return Vec::new();
+                };
+                match confirm.action {
+                    OnConfirm::Execute(commands) => vec![send(state, Request::Execute { commands })],
+                    OnConfirm::DiscardForm => {
+                        state.overlays.pop();
+                        Vec::new()
+                    }
+                }
+            }
+        },
+        Overlay::Picker(picker) => match picker.handle_key(key, &mut state.matcher) {
+            PickEvent::Nothing => Vec::new(),
+            PickEvent::Cancel => {
+                state.overlays.pop();
+                Vec::new()
+            }
+            PickEvent::Done => {
+                let Some(Overlay::Picker(picker)) = state.overlays.pop() else {
+                    return Vec::new();
+                };
+                match actions::picked(&picker) {
+                    Some(commands) => vec![send(state, Request::Execute { commands })],
+                    None => Vec::new(),
+                }
+            }
+        },
+        Overlay::Form(form) => {
+            if form.submitting {
+                return Vec::new();
+            }
+            let event = form.handle_key(key);
+            if let Some(data) = &state.data {
+                form.validate(&data.policy.password);
+            }
+            match event {
+                FormEvent::Cancel if form.dirty => {
+                    state.overlays.push(Overlay::Confirm(super::super::overlay::Confirm::new(
+                        "Discard your changes?".into(),
+                        vec!["The form has changes that are not saved.".into()],
+                        "Discard",
+                        false,
+                        OnConfirm::DiscardForm,
+                    )));
+                    Vec::new()
+                }
+                FormEvent::Cancel => {
+                    state.overlays.pop();
+                    Vec::new()
+                }
+                FormEvent::Submit => match form.submission() {
+                    Ok(Submission::Commands(commands)) => {
+                        form.submitting = true;
+                        form.error = None;
+                        vec![send(state, Request::Execute { commands })]
+                    }
+                    Ok(Submission::SetPassword {
+                        username,
+                        password,
+                        temporary,
+                    }) => {
+                        form.submitting = true;
+                        form.error = None;
+                        vec![send(
+                            state,
+                            Request::SetPassword {
+                                username,
+                                password: password.into(),
+                                temporary,
+                            },
+                        )]
+                    }
+                    Ok(_) => Vec::new(),
+                    Err(message) => {
+                        form.error = Some(message);
+                        Vec::new()
+                    }
+                },
+                _ => Vec::new(),
+            }
+        }
+    }
+}
+
+/// `:users`, `:groups`, `:roles`, `:perms`, `:audit`, `:q`, `:help`.
+fn command_line(state: &mut State, input: &str) -> Vec<Effect> {
+    let command = input.trim_start_matches(':');
+    let action = match command {
+        "users" | "user" | "u" => Action::Tab1,
+        "groups" | "group" | "g" => Action::Tab2,
+        "roles" | "role" | "r" => Action::Tab3,
+        "perms" | "permissions" | "perm" | "p" => Action::Tab4,
+        "audit" | "a" => Action::Tab5,
+        "q" | "quit" | "q!" => Action::Quit,
+        "help" | "h" => Action::Help,
+        "" => return Vec::new(),
+        other => {
+            state.overlays.push(Overlay::Message(Message::new(
+                "Unknown command",
+                vec![
+                    format!(":{other} is not a command."),
+                    "Commands: :users :groups :roles :perms :audit :help :q".into(),
+                ],
+                true,
+            )));
+            return Vec::new();
+        }
+    };
+    action_taken(state, action)
+}

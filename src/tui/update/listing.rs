@@ -1,0 +1,157 @@
+//! Each tab's list: sorting (by any column, either way), the fuzzy filter, the cursor and the
+//! scroll offset, and keeping the focused item focused when fresh data arrives.
+
+use super::super::state::{Data, State, Tab};
+use super::super::view::layout::list_rows;
+
+/// The id of the focused row, to find it again after a reload or a re-sort.
+fn focused_key(state: &State, tab: Tab) -> Option<String> {
+    let data = state.data.as_ref()?;
+    let row = state.listing(tab).focused()?;
+    Some(match tab {
+        Tab::Users => data.users.get(row)?.id.to_string(),
+        Tab::Groups => data.groups.get(row)?.id.to_string(),
+        Tab::Roles => data.roles.get(row)?.id.to_string(),
+        Tab::Permissions => data.permissions.get(row)?.id.to_string(),
+        Tab::Audit => data.audit.get(row)?.id.to_string(),
+    })
+}
+
+fn row_key(data: &Data, tab: Tab, row: usize) -> String {
+    match tab {
+        Tab::Users => data.users[row].id.to_string(),
+        Tab::Groups => data.groups[row].id.to_string(),
+        Tab::Roles => data.roles[row].id.to_string(),
+        Tab::Permissions => data.permissions[row].id.to_string(),
+        Tab::Audit => data.audit[row].id.to_string(),
+    }
+}
+
+/// Installs freshly loaded data, keeping each tab's sort, filter and focused item.
+pub fn replace_data(state: &mut State, data: Data) {
+    let focused: Vec<Option<String>> = Tab::ALL.iter().map(|&t| focused_key(state, t)).collect();
+    if let Some(session) = state.session.as_mut() {
+        session.held = match &session.operator {
+            Some(op) => {
+                let set = data.engine.effective(op.user).unwrap_or_default();
+                data.engine
+                    .atoms(&set)
+                    .into_iter()
+                    .filter_map(|a| data.engine.permission_key(a.permission).map(String::from))
+                    .collect()
+            }
+            None => Default::default(),
+        };
+    }
+    state.now = data.loaded_at.max(state.now);
+    state.data = Some(data);
+    for (tab, key) in Tab::ALL.into_iter().zip(focused) {
+        state.listing_mut(tab).filter.reset();
+        resort(state, tab);
+        if let Some(key) = key {
+            focus_key(state, tab, &key);
+        }
+    }
+    state.dirty = true;
+}
+
+/// Recomputes a tab's order from its sort column, then its filter.
+pub fn resort(state: &mut State, tab: Tab) {
+    let Some(data) = state.data.as_ref() else {
+        return;
+    };
+    let n = data.len(tab) as u32;
+    let listing = &state.listings[tab.index()];
+    let (column, descending) = (listing.sort_column, listing.descending);
+    let mut order: Vec<u32> = (0..n).collect();
+    // Column 0 is the store's own order (already sorted by the natural key): no work at 100k.
+    if column != 0 {
+        let keys: Vec<String> = (0..n as usize).map(|r| data.sort_key(tab, r, column)).collect();
+        order.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
+    }
+    if descending {
+        order.reverse();
+    }
+    let listing = &mut state.listings[tab.index()];
+    listing.order = order;
+    listing.filter.reset();
+    refilter(state, tab);
+}
+
+/// Re-applies a tab's filter and keeps the cursor on the same row when it is still shown.
+pub fn refilter(state: &mut State, tab: Tab) {
+    let Some(data) = state.data.as_ref() else {
+        return;
+    };
+    let focused = state.listing(tab).focused();
+    let listing = &mut state.listings[tab.index()];
+    listing.visible = listing
+        .filter
+        .apply(&listing.order, &data.haystacks[tab.index()], &mut state.matcher);
+    listing.cursor = focused
+        .and_then(|row| listing.visible.iter().position(|&r| r as usize == row))
+        .unwrap_or(0);
+    keep_visible(state, tab);
+    state.dirty = true;
+}
+
+/// Moves the cursor to the row whose id is `key`.
+fn focus_key(state: &mut State, tab: Tab, key: &str) {
+    let Some(data) = state.data.as_ref() else {
+        return;
+    };
+    let listing = &state.listings[tab.index()];
+    if let Some(at) = listing
+        .visible
+        .iter()
+        .position(|&r| row_key(data, tab, r as usize) == key)
+    {
+        state.listings[tab.index()].cursor = at;
+    }
+    keep_visible(state, tab);
+}
+
+/// Scrolls so the cursor is on screen, keeping the offset when it already is.
+pub fn keep_visible(state: &mut State, tab: Tab) {
+    let rows = list_rows(state.size).max(1);
+    let listing = &mut state.listings[tab.index()];
+    let n = listing.visible.len();
+    if n == 0 {
+        listing.cursor = 0;
+        listing.offset = 0;
+        return;
+    }
+    listing.cursor = listing.cursor.min(n - 1);
+    if listing.cursor < listing.offset {
+        listing.offset = listing.cursor;
+    } else if listing.cursor >= listing.offset + rows {
+        listing.offset = listing.cursor + 1 - rows;
+    }
+    listing.offset = listing.offset.min(n.saturating_sub(rows));
+}
+
+/// Moves the cursor by `delta` rows (clamped).
+pub fn move_cursor(state: &mut State, delta: isize) {
+    let tab = state.tab;
+    let listing = state.listing_mut(tab);
+    let n = listing.visible.len();
+    if n == 0 {
+        return;
+    }
+    let target = (listing.cursor as isize + delta).clamp(0, n as isize - 1);
+    listing.cursor = target as usize;
+    keep_visible(state, tab);
+    state.dirty = true;
+}
+
+pub fn move_to(state: &mut State, end: bool) {
+    let tab = state.tab;
+    let listing = state.listing_mut(tab);
+    listing.cursor = if end {
+        listing.visible.len().saturating_sub(1)
+    } else {
+        0
+    };
+    keep_visible(state, tab);
+    state.dirty = true;
+}

@@ -1,0 +1,168 @@
+//! `update(state, msg) -> effects`: the console's only state transition. Pure: it changes the
+//! state and returns what the loop must do (send a request to the store worker, quit,
+//! suspend, copy to the clipboard), so every flow is testable without a terminal. Replies from
+//! the worker are handled here; keys in `keys.rs`; actions that open forms, pickers and
+//! confirmations in `actions.rs`; the lists' order, filter and cursor in `listing.rs`.
+
+mod actions;
+mod keys;
+pub mod listing;
+
+use std::collections::HashSet;
+
+use super::event::{Msg, Signal};
+use super::forms::Form;
+use super::overlay::Overlay;
+use super::state::{Level, Screen, Session, SignIn, State, Tab};
+use super::worker::{Reply, Request};
+
+/// What the loop must do after an update.
+#[derive(Debug)]
+pub enum Effect {
+    Send(Request),
+    Quit,
+    /// Ctrl-z: give the terminal back and stop until continued.
+    Suspend,
+    /// Copy text to the clipboard (OSC 52).
+    Copy(String),
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print a request: some carry passwords.
+        f.write_str(match self {
+            Request::Open => "Open",
+            Request::CreateStore { .. } => "CreateStore",
+            Request::PeerSignIn => "PeerSignIn",
+            Request::SignIn { .. } => "SignIn",
+            Request::Load => "Load",
+            Request::Execute { .. } => "Execute",
+            Request::SetPassword { .. } => "SetPassword",
+        })
+    }
+}
+
+/// Sends a request, counting it as pending (the spinner runs until it finishes).
+pub(crate) fn send(state: &mut State, request: Request) -> Effect {
+    state.pending += 1;
+    state.dirty = true;
+    Effect::Send(request)
+}
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Resize(w, h) => {
+            state.size = (w, h);
+            for tab in Tab::ALL {
+                listing::keep_visible(state, tab);
+            }
+            state.dirty = true;
+            Vec::new()
+        }
+        Msg::Tick(now) => {
+            let minute_changed = now.0 / 60_000 != state.now.0 / 60_000;
+            state.now = now;
+            if state.pending > 0 {
+                state.spinner = state.spinner.wrapping_add(1);
+                state.dirty = true;
+            }
+            // Lock badges count down in minutes.
+            if minute_changed {
+                state.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::Signal(Signal::Hangup | Signal::Terminate) => {
+            state.quit = true;
+            vec![Effect::Quit]
+        }
+        Msg::Reply(reply) => reply_received(state, reply),
+        Msg::Key(key) => keys::key(state, &key),
+    }
+}
+
+fn reply_received(state: &mut State, reply: Reply) -> Vec<Effect> {
+    state.dirty = true;
+    match reply {
+        Reply::Finished => state.pending = state.pending.saturating_sub(1),
+        Reply::Opened { peer } => {
+            if state.read_only {
+                state.session = Some(Session {
+                    operator: None,
+                    read_only: true,
+                    held: HashSet::new(),
+                });
+            } else {
+                state.screen = Screen::SignIn(SignIn {
+                    on_peer: peer.is_some(),
+                    peer,
+                    form: Form::sign_in(),
+                });
+            }
+        }
+        Reply::NoStore { admin } => {
+            let mut form = Form::first_run(&admin);
+            form.validate(&crate::policy::Policy::from_values(&Default::default()).password);
+            state.screen = Screen::FirstRun(form);
+        }
+        Reply::Failed(message) => match state.screen {
+            Screen::Main => state.set_status(message, Level::Error),
+            _ => state.screen = Screen::Failed(message),
+        },
+        Reply::SignedIn(operator) => {
+            state.session = Some(Session {
+                operator: Some(operator),
+                read_only: false,
+                held: HashSet::new(),
+            });
+            state.screen = Screen::Main;
+        }
+        Reply::SignInRefused(message) => match &mut state.screen {
+            Screen::SignIn(sign_in) => {
+                sign_in.form.submitting = false;
+                sign_in.form.error = Some(message);
+                if let Some(field) = sign_in.form.field_mut("password") {
+                    field.value.clear();
+                    field.cursor = 0;
+                }
+            }
+            Screen::FirstRun(form) => {
+                form.submitting = false;
+                form.error = Some(message);
+            }
+            _ => state.set_status(message, Level::Error),
+        },
+        Reply::Loaded(data) => {
+            listing::replace_data(state, *data);
+            if matches!(state.screen, Screen::Opening) {
+                state.screen = Screen::Main;
+            }
+        }
+        Reply::Executed(Ok(done)) => {
+            if let Some(Overlay::Form(form)) = state.overlays.last() {
+                if form.submitting {
+                    state.overlays.pop();
+                }
+            }
+            let mut text = if done.changes == 0 {
+                "nothing to change".to_string()
+            } else {
+                format!("done: {}", done.summary)
+            };
+            if !done.skipped.is_empty() {
+                text.push_str(&format!(" (skipped {})", done.skipped.join("; ")));
+            }
+            state.set_status(text, Level::Info);
+        }
+        Reply::Executed(Err(refused)) => match state.overlays.last_mut() {
+            Some(Overlay::Form(form)) if form.submitting => {
+                form.show_error(refused.field, refused.message);
+            }
+            _ => state.set_status(refused.message, Level::Error),
+        },
+        Reply::ChangedElsewhere => {
+            state.set_status("the store was changed elsewhere; reloaded", Level::Info);
+        }
+    }
+    Vec::new()
+}

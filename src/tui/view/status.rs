@@ -1,0 +1,93 @@
+//! The header (store, tenant, operator, tabs), the status line (filter being typed, messages,
+//! the spinner while the store works) and the hint bar, generated from the action table.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::super::keymap::{ACTIONS, Context};
+use super::super::state::{Level, State, Tab};
+use super::safe;
+
+const SPINNER: &[&str] = &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn header(state: &State, frame: &mut Frame<'_>, area: Rect) {
+    let who = match &state.session {
+        Some(s) if s.read_only => "read-only".to_string(),
+        Some(s) => s
+            .operator
+            .as_ref()
+            .map_or("-".into(), |o| safe(&o.audit_label()).into_owned()),
+        None => "-".into(),
+    };
+    let mut spans = vec![
+        Span::styled(" warden ", state.theme.title()),
+        Span::raw(format!("{} · {} ", safe(&state.tenant), who)),
+    ];
+    for tab in Tab::ALL {
+        let label = format!(" {} {} ", tab.index() + 1, tab.title());
+        let style = if tab == state.tab {
+            state.theme.active_tab()
+        } else {
+            state.theme.normal()
+        };
+        spans.push(Span::styled(label, style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub fn status_line(state: &State, frame: &mut Frame<'_>, area: Rect) {
+    let listing = state.listing(state.tab);
+    let line = if listing.editing {
+        let text = format!("/{}", safe(&listing.filter.query));
+        frame.set_cursor_position((area.x + text.chars().count() as u16, area.y));
+        Line::from(vec![
+            Span::styled(text, state.theme.key()),
+            Span::styled("   enter keep · esc clear · fzf syntax: 'exact ^start end$ !not", state.theme.dim()),
+        ])
+    } else if let Some(status) = &state.status {
+        let style = match status.level {
+            Level::Info => state.theme.ok(),
+            Level::Error => state.theme.error(),
+        };
+        Line::from(Span::styled(safe(&status.text).into_owned(), style))
+    } else if state.pending > 0 {
+        Line::from(Span::styled(
+            format!("{} working…", SPINNER[state.spinner % SPINNER.len()]),
+            state.theme.dim(),
+        ))
+    } else {
+        Line::from(Span::styled(
+            format!("{} · {}", safe(&state.store_label), state.store_label_hint()),
+            state.theme.dim(),
+        ))
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The keys worth knowing on this tab, enabled ones first; disabled ones are dimmed.
+pub fn hints(state: &State, frame: &mut Frame<'_>, area: Rect) {
+    let context = state.tab.context();
+    let mut spans = Vec::new();
+    for spec in ACTIONS
+        .iter()
+        .filter(|s| !s.hint.is_empty() && (s.context == context || s.context == Context::Global))
+    {
+        let keys = state.keymap.label(spec.action);
+        if keys.is_empty() {
+            continue;
+        }
+        let disabled = state.refusal(spec.action).is_some();
+        let (key_style, text_style) = if disabled {
+            (state.theme.dim(), state.theme.dim())
+        } else if spec.dangerous {
+            (state.theme.danger(), state.theme.normal())
+        } else {
+            (state.theme.key(), state.theme.normal())
+        };
+        spans.push(Span::styled(keys, key_style));
+        spans.push(Span::styled(format!(" {}  ", spec.hint), text_style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

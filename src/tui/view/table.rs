@@ -1,0 +1,196 @@
+//! The focused tab's table. Only the rows on screen are built, so a 100,000-row list costs the
+//! same to draw as a 20-row one. Filter matches are highlighted in the first column; the
+//! focused row is in reverse video.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+
+use super::super::filter::highlights;
+use super::super::state::{Data, State, Tab};
+use super::layout::list_rows;
+use super::safe;
+use crate::model::{Timestamp, UserStatus};
+
+/// `locked 12m`, or nothing.
+pub fn lock_badge(locked_until: Option<Timestamp>, now: Timestamp) -> String {
+    match locked_until {
+        Some(until) if until > now => {
+            if until.0 == i64::MAX {
+                "locked".into()
+            } else {
+                let minutes = ((until.0 - now.0) + 59_999) / 60_000;
+                format!("locked {minutes}m")
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+fn cells(data: &Data, tab: Tab, row: usize, now: Timestamp) -> Vec<String> {
+    match tab {
+        Tab::Users => {
+            let u = &data.users[row];
+            vec![
+                u.username.clone(),
+                u.kind.to_string(),
+                u.status.to_string(),
+                lock_badge(u.locked_until, now),
+                u.display_name.clone(),
+            ]
+        }
+        Tab::Groups => {
+            let g = &data.groups[row];
+            vec![g.name.clone(), g.stage.clone(), g.members.to_string(), g.roles.to_string()]
+        }
+        Tab::Roles => {
+            let r = &data.roles[row];
+            vec![
+                r.key.clone(),
+                if r.builtin { format!("{} ★", r.name) } else { r.name.clone() },
+                r.kind.to_string(),
+                r.app.clone().unwrap_or_default(),
+                r.assignments.to_string(),
+            ]
+        }
+        Tab::Permissions => {
+            let p = &data.permissions[row];
+            vec![
+                p.key.clone(),
+                p.section.clone(),
+                p.app.clone().unwrap_or_default(),
+                p.name.clone(),
+            ]
+        }
+        Tab::Audit => {
+            let a = &data.audit[row];
+            vec![
+                a.id.to_string(),
+                a.at.short(),
+                a.operator.clone(),
+                a.action.clone(),
+                a.summary.clone(),
+            ]
+        }
+    }
+}
+
+fn widths(tab: Tab) -> Vec<Constraint> {
+    match tab {
+        Tab::Users => vec![
+            Constraint::Min(12),
+            Constraint::Length(10),
+            Constraint::Length(11),
+            Constraint::Length(9),
+            Constraint::Fill(1),
+        ],
+        Tab::Groups => vec![
+            Constraint::Fill(1),
+            Constraint::Length(12),
+            Constraint::Length(8),
+            Constraint::Length(6),
+        ],
+        Tab::Roles => vec![
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+            Constraint::Length(12),
+            Constraint::Length(9),
+            Constraint::Length(6),
+        ],
+        Tab::Permissions => vec![
+            Constraint::Fill(1),
+            Constraint::Length(16),
+            Constraint::Length(9),
+            Constraint::Fill(1),
+        ],
+        Tab::Audit => vec![
+            Constraint::Length(5),
+            Constraint::Length(16),
+            Constraint::Length(14),
+            Constraint::Length(16),
+            Constraint::Fill(1),
+        ],
+    }
+}
+
+/// The first column with the filter's matched characters highlighted.
+fn highlighted<'a>(text: &str, query: &str, state: &State) -> Line<'a> {
+    let text = safe(text).into_owned();
+    if query.trim().is_empty() {
+        return Line::from(text);
+    }
+    let marks = highlights(&text, query);
+    let spans: Vec<Span<'a>> = text
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if marks.binary_search(&i).is_ok() {
+                Span::styled(c.to_string(), state.theme.matched())
+            } else {
+                Span::raw(c.to_string())
+            }
+        })
+        .collect();
+    Line::from(spans)
+}
+
+pub fn table(state: &State, frame: &mut Frame<'_>, area: Rect) {
+    let tab = state.tab;
+    let listing = state.listing(tab);
+    let Some(data) = state.data.as_ref() else {
+        let block = Block::default().borders(Borders::ALL).title(format!(" {} ", tab.title()));
+        frame.render_widget(block, area);
+        return;
+    };
+    let total = data.len(tab);
+    let sort = format!(
+        "{} {}",
+        tab.columns().get(listing.sort_column).copied().unwrap_or(""),
+        if listing.descending { "↓" } else { "↑" }
+    );
+    let mut title = format!(" {} {}/{} · {} ", tab.title(), listing.visible.len(), total, sort.to_lowercase());
+    if !listing.filter.query.is_empty() {
+        title.push_str(&format!("· /{} ", safe(&listing.filter.query)));
+    }
+    let rows_shown = list_rows(state.size);
+    let query = listing.filter.query.clone();
+    let rows: Vec<Row> = listing
+        .visible
+        .iter()
+        .enumerate()
+        .skip(listing.offset)
+        .take(rows_shown)
+        .map(|(i, &r)| {
+            let values = cells(data, tab, r as usize, state.now);
+            let mut row_cells: Vec<Cell> = Vec::with_capacity(values.len());
+            for (c, value) in values.iter().enumerate() {
+                if c == 0 {
+                    row_cells.push(Cell::from(highlighted(value, &query, state)));
+                } else {
+                    let style = match (tab, c) {
+                        (Tab::Users, 3) if !value.is_empty() => state.theme.danger(),
+                        (Tab::Users, 2) if value == UserStatus::Deactivated.to_string().as_str() => {
+                            state.theme.dim()
+                        }
+                        _ => Style::default(),
+                    };
+                    row_cells.push(Cell::from(Span::styled(safe(value).into_owned(), style)));
+                }
+            }
+            let style = if i == listing.cursor {
+                state.theme.selected()
+            } else {
+                Style::default()
+            };
+            Row::new(row_cells).style(style)
+        })
+        .collect();
+    let header = Row::new(tab.columns().iter().map(|c| Cell::from(*c))).style(state.theme.header());
+    let table = Table::new(rows, widths(tab))
+        .header(header)
+        .column_spacing(1)
+        .block(Block::default().borders(Borders::ALL).title(title));
+    frame.render_widget(table, area);
+}

@@ -1,0 +1,342 @@
+//! The store worker. [`Backend`] owns the store connection and the signed-in operator and
+//! answers [`Request`]s with [`Reply`]s through the service — the console calls the same use
+//! cases as the CLI and re-implements no rule. In the running console it lives on its own
+//! thread, so the screen never waits on a query; the flow tests call it directly. Between
+//! requests it watches the audit trail's head and reloads when another console changed the
+//! store (live refresh).
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::Duration;
+
+use crate::model::{Clock, Timestamp};
+use crate::policy::password::{self, Subject};
+use crate::policy::{Policy, Secret};
+use crate::service::init::{InitRequest, create_store};
+use crate::service::operator::os_account;
+use crate::service::query::UserFilter;
+use crate::service::{Command, Error, Operator, Service};
+use crate::store::{Location, Store, StoreError, StoreOptions};
+
+use super::state::Data;
+
+pub enum Request {
+    /// Open the store (or find there is none).
+    Open,
+    /// First run: create the store and its first administrator.
+    CreateStore { admin: String, password: Secret },
+    PeerSignIn,
+    SignIn { username: String, password: Secret },
+    Load,
+    Execute { commands: Vec<Command> },
+    SetPassword {
+        username: String,
+        password: Secret,
+        temporary: bool,
+    },
+}
+
+/// A write that worked: what it did, for the status line.
+#[derive(Clone, Debug)]
+pub struct Done {
+    pub summary: String,
+    pub skipped: Vec<String>,
+    pub changes: usize,
+}
+
+/// A write that was refused or failed: the service's message, and the field it concerns.
+#[derive(Clone, Debug)]
+pub struct Refused {
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+pub enum Reply {
+    /// The store is open; `peer` names the operator this OS account may continue as.
+    Opened { peer: Option<String> },
+    /// There is no store yet; `admin` is the suggested first administrator.
+    NoStore { admin: String },
+    /// The store cannot be used; nothing was changed.
+    Failed(String),
+    SignedIn(Operator),
+    SignInRefused(String),
+    Loaded(Box<Data>),
+    Executed(Result<Done, Refused>),
+    /// Someone else changed the store; fresh data follows.
+    ChangedElsewhere,
+    /// Every reply to one request has been sent.
+    Finished,
+}
+
+pub struct Backend {
+    location: Location,
+    options: StoreOptions,
+    tenant: String,
+    clock: Box<dyn Clock>,
+    store: Option<Store>,
+    operator: Option<Operator>,
+    /// The newest audit record seen, to notice other consoles' changes.
+    audit_head: i64,
+}
+
+fn refused(e: Error) -> Refused {
+    Refused {
+        field: match &e {
+            Error::Invalid(field) => Some(field.field),
+            _ => None,
+        },
+        message: e.to_string(),
+    }
+}
+
+impl Backend {
+    pub fn new(location: Location, options: StoreOptions, tenant: String, clock: Box<dyn Clock>) -> Backend {
+        Backend {
+            location,
+            options,
+            tenant,
+            clock,
+            store: None,
+            operator: None,
+            audit_head: 0,
+        }
+    }
+
+    fn service(&mut self) -> Option<Service<'_>> {
+        let store = self.store.as_mut()?;
+        Some(Service::new(store, self.clock.as_ref(), self.tenant.clone()))
+    }
+
+    /// Answers one request (some answers come in two parts: a write, then fresh data), then
+    /// says it has finished.
+    pub fn handle(&mut self, request: Request) -> Vec<Reply> {
+        let mut replies = self.answer(request);
+        replies.push(Reply::Finished);
+        replies
+    }
+
+    fn answer(&mut self, request: Request) -> Vec<Reply> {
+        match request {
+            Request::Open => self.open(),
+            Request::CreateStore { admin, password } => self.create(&admin, &password),
+            Request::PeerSignIn => match self.service().map(|mut s| s.peer_operator()) {
+                Some(Ok(op)) => self.signed_in(op),
+                Some(Err(e)) => vec![Reply::SignInRefused(e.to_string())],
+                None => vec![Reply::Failed("the store is not open".into())],
+            },
+            Request::SignIn { username, password } => {
+                let result = self.service().map(|mut s| s.sign_in(&username, &password));
+                match result {
+                    Some(Ok((op, false))) => self.signed_in(op),
+                    Some(Ok((op, true))) => vec![Reply::SignInRefused(format!(
+                        "{} must change their temporary password first: warden passwd --operator {}",
+                        op.username, op.username
+                    ))],
+                    Some(Err(e)) => vec![Reply::SignInRefused(e.to_string())],
+                    None => vec![Reply::Failed("the store is not open".into())],
+                }
+            }
+            Request::Load => vec![self.load()],
+            Request::Execute { commands } => {
+                let Some(operator) = self.operator.clone() else {
+                    return vec![Reply::Executed(Err(Refused {
+                        field: None,
+                        message: "read-only: sign in to make changes".into(),
+                    }))];
+                };
+                let result = self.service().map(|mut s| s.execute(&operator, &commands));
+                self.after_write(result)
+            }
+            Request::SetPassword {
+                username,
+                password,
+                temporary,
+            } => {
+                let Some(operator) = self.operator.clone() else {
+                    return vec![Reply::Executed(Err(Refused {
+                        field: None,
+                        message: "read-only: sign in to make changes".into(),
+                    }))];
+                };
+                let result = self
+                    .service()
+                    .map(|mut s| s.set_password(&operator, &username, &password, temporary));
+                self.after_write(result)
+            }
+        }
+    }
+
+    fn after_write(&mut self, result: Option<Result<crate::service::Outcome, Error>>) -> Vec<Reply> {
+        match result {
+            Some(Ok(outcome)) => {
+                let done = Done {
+                    summary: outcome.summary,
+                    skipped: outcome
+                        .notes
+                        .iter()
+                        .map(|n| format!("{}: {}", n.subject, n.reason))
+                        .collect(),
+                    changes: outcome.changes.len(),
+                };
+                vec![Reply::Executed(Ok(done)), self.load()]
+            }
+            Some(Err(e)) => vec![Reply::Executed(Err(refused(e)))],
+            None => vec![Reply::Failed("the store is not open".into())],
+        }
+    }
+
+    fn open(&mut self) -> Vec<Reply> {
+        match Store::open(&self.location, self.options) {
+            Ok(store) => {
+                self.store = Some(store);
+                if self.options.read_only {
+                    return vec![Reply::Opened { peer: None }, self.load()];
+                }
+                let peer = self
+                    .service()
+                    .and_then(|mut s| s.peer_operator().ok())
+                    .map(|op| op.username);
+                vec![Reply::Opened { peer }]
+            }
+            Err(StoreError::Missing { path }) if !self.options.read_only => {
+                let _ = path;
+                vec![Reply::NoStore {
+                    admin: os_account().unwrap_or_else(|_| "admin".into()),
+                }]
+            }
+            Err(e) => vec![Reply::Failed(e.to_string())],
+        }
+    }
+
+    fn create(&mut self, admin: &str, password: &str) -> Vec<Reply> {
+        // The new store's policy is the default one: check before creating anything.
+        let policy = Policy::from_values(&Default::default());
+        let list = password::check(
+            &policy.password,
+            password,
+            &Subject {
+                username: admin,
+                email: None,
+            },
+        );
+        if !list.passed() {
+            return vec![Reply::SignInRefused(format!(
+                "the password does not meet the policy: {}",
+                list.summary()
+            ))];
+        }
+        let os = match os_account() {
+            Ok(os) => os,
+            Err(e) => return vec![Reply::SignInRefused(e.to_string())],
+        };
+        let request = InitRequest {
+            admin: admin.to_string(),
+            email: None,
+            os_account: os,
+        };
+        match create_store(&self.location, self.options, &request, self.clock.as_ref()) {
+            Ok((store, _, operator)) => {
+                self.store = Some(store);
+                let set = self
+                    .service()
+                    .map(|mut s| s.set_password(&operator, &operator.username, password, false));
+                if let Some(Err(e)) = set {
+                    return vec![Reply::SignInRefused(e.to_string())];
+                }
+                self.signed_in(operator)
+            }
+            Err(e) => vec![Reply::SignInRefused(e.to_string())],
+        }
+    }
+
+    fn signed_in(&mut self, operator: Operator) -> Vec<Reply> {
+        self.operator = Some(operator.clone());
+        vec![Reply::SignedIn(operator), self.load()]
+    }
+
+    /// Everything the console shows, read in one go.
+    fn load(&mut self) -> Reply {
+        let now = self.clock.now();
+        let Some(mut service) = self.service() else {
+            return Reply::Failed("the store is not open".into());
+        };
+        let loaded = (|| -> Result<Data, Error> {
+            let mut users = Vec::new();
+            service.each_user(&UserFilter::default(), &mut |u| {
+                users.push(u);
+                Ok(())
+            })?;
+            let mut data = Data {
+                users,
+                groups: service.groups()?,
+                roles: service.roles()?,
+                permissions: service.permissions()?,
+                audit: service.audit(AUDIT_LOADED, None)?,
+                engine: service.engine()?,
+                policy: service.policy()?,
+                loaded_at: now,
+                haystacks: Default::default(),
+            };
+            data.index();
+            Ok(data)
+        })();
+        match loaded {
+            Ok(data) => {
+                self.audit_head = data.audit.first().map_or(0, |a| a.id);
+                Reply::Loaded(Box::new(data))
+            }
+            Err(e) => Reply::Failed(e.to_string()),
+        }
+    }
+
+    /// Whether another console changed the store since the last load.
+    fn changed_elsewhere(&mut self) -> bool {
+        let head = self.audit_head;
+        let Some(mut service) = self.service() else {
+            return false;
+        };
+        match service.audit(1, None) {
+            Ok(records) => records.first().map_or(0, |r| r.id) != head,
+            Err(_) => false,
+        }
+    }
+}
+
+/// How many audit records the console loads (newest first).
+const AUDIT_LOADED: i64 = 500;
+
+/// How often the worker looks for other consoles' changes.
+const POLL: Duration = Duration::from_secs(2);
+
+/// Runs the backend on the current thread until the console goes away.
+pub fn serve(mut backend: Backend, requests: Receiver<Request>, replies: Sender<super::event::Msg>) {
+    loop {
+        match requests.recv_timeout(POLL) {
+            Ok(request) => {
+                for reply in backend.handle(request) {
+                    if replies.send(super::event::Msg::Reply(reply)).is_err() {
+                        return;
+                    }
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                let watching = backend.operator.is_some() || backend.options.read_only;
+                if watching && backend.store.is_some() && backend.changed_elsewhere() {
+                    let reload = backend.load();
+                    if replies.send(super::event::Msg::Reply(Reply::ChangedElsewhere)).is_err()
+                        || replies.send(super::event::Msg::Reply(reload)).is_err()
+                    {
+                        return;
+                    }
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
+impl Backend {
+    /// The time, for the console's relative displays.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+}

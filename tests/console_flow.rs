@@ -1,0 +1,191 @@
+//! Console flows through `update`, no terminal: keys in, the real store worker answering,
+//! the store checked afterwards.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::console::Console;
+use warden::tui::overlay::Overlay;
+use warden::tui::state::{Screen, Tab};
+
+#[test]
+fn create_filter_edit_assign_and_delete_a_user() {
+    let mut c = Console::signed_in();
+    // Create through the form.
+    c.keys("n carol <Tab> carol@example.com <Tab> Carol <Space> Danvers <C-s>");
+    assert!(c.state.overlays.is_empty(), "the form closed: {}", c.status());
+    assert!(c.status().starts_with("done: add end_user carol"), "{}", c.status());
+    let carol = c.service_check(|s| s.user_detail("carol").unwrap());
+    assert_eq!(carol.user.display_name, "Carol Danvers");
+
+    // A fuzzy filter ranks her first ("car" also matches admin's "example.com administrator");
+    // an exact one narrows to her alone.
+    c.keys("/ car <CR>");
+    assert_eq!(c.state.focused_user().unwrap().username, "carol");
+    assert_eq!(c.state.listing(Tab::Users).visible.len(), 2);
+    c.keys("/ <C-u> 'carol <CR>");
+    assert_eq!(c.state.focused_user().unwrap().username, "carol");
+    assert_eq!(c.state.listing(Tab::Users).visible.len(), 1);
+
+    // Edit her display name.
+    c.keys("e <Tab> <Tab> <C-u> Carol <Space> D. <C-s>");
+    assert!(c.state.overlays.is_empty(), "{}", c.status());
+    assert_eq!(c.service_check(|s| s.user_detail("carol").unwrap().user.display_name), "Carol D.");
+
+    // Assign a role at a stage through the picker.
+    c.keys("r deployer <Tab> <Tab> <Tab> <CR>");
+    let roles = c.service_check(|s| s.user_detail("carol").unwrap().roles);
+    assert_eq!(roles.len(), 1);
+    assert_eq!(roles[0].role, "deployer");
+    assert_eq!(roles[0].stage.as_deref(), Some("Production"), "every stage → Development → QA → Production");
+
+    // Delete: Enter on the focused Cancel deletes nothing.
+    c.keys("<C-d>");
+    assert!(matches!(c.state.overlays.last(), Some(Overlay::Confirm(_))));
+    c.keys("<CR>");
+    assert!(c.state.overlays.is_empty());
+    assert!(c.service_check(|s| s.user_detail("carol")).is_ok(), "Cancel kept carol");
+    // Tab to Delete, then Enter.
+    c.keys("<C-d> <Tab> <CR>");
+    assert!(c.service_check(|s| s.user_detail("carol")).is_err(), "carol is gone");
+    assert!(c.status().starts_with("done: delete carol"), "{}", c.status());
+    // The filter stays and now matches nobody.
+    assert_eq!(c.state.listing(Tab::Users).visible.len(), 0);
+    c.keys("<Esc>");
+    assert_eq!(c.state.listing(Tab::Users).visible.len(), 3);
+}
+
+#[test]
+fn the_peer_shortcut_signs_in_with_enter() {
+    let mut c = Console::open(false);
+    match &c.state.screen {
+        Screen::SignIn(s) => assert_eq!(s.peer.as_deref(), Some("admin")),
+        other => panic!("{other:?}"),
+    }
+    c.keys("<CR>");
+    assert!(matches!(c.state.screen, Screen::Main));
+    assert!(c.state.data.is_some());
+}
+
+#[test]
+fn a_wrong_password_is_refused_on_the_sign_in_screen_and_counts() {
+    let mut c = Console::open(false);
+    c.keys("<Tab> admin <Tab> Wrong-Password-1 <CR>");
+    match &c.state.screen {
+        Screen::SignIn(s) => {
+            assert!(s.form.error.as_deref().unwrap().contains("sign-in refused"));
+            assert_eq!(s.form.value("password"), "", "the typed password is cleared");
+        }
+        other => panic!("{other:?}"),
+    }
+    let failed = c.service_check(|s| s.user_detail("admin").unwrap().user.failed_attempts);
+    assert_eq!(failed, 1, "the console's sign-in goes through lockout");
+}
+
+#[test]
+fn service_errors_land_on_their_field() {
+    let mut c = Console::signed_in();
+    c.keys("n alice <Tab> other@example.com <C-s>");
+    match c.state.overlays.last() {
+        Some(Overlay::Form(form)) => {
+            assert!(form.error.as_deref().unwrap_or("").contains("unique-username")
+                || form.fields[0].error.is_some(), "{form:?}");
+            let text = form.error.clone().unwrap_or_default();
+            assert!(text.contains("the username alice is taken"), "{text}");
+        }
+        _ => panic!("the form stays open on an error"),
+    }
+    // A shape error shows as typed, before saving.
+    c.keys("<Esc> <Tab> <CR>");
+    c.keys("<Esc>");
+    c.keys("n bad <Space> name");
+    match c.state.overlays.last() {
+        Some(Overlay::Form(form)) => {
+            assert!(form.fields[0].error.as_deref().unwrap().contains("not allowed"));
+        }
+        _ => panic!(),
+    }
+}
+
+#[test]
+fn leaving_a_changed_form_asks_first() {
+    let mut c = Console::signed_in();
+    c.keys("n dave <Esc>");
+    assert!(matches!(c.state.overlays.last(), Some(Overlay::Confirm(_))), "asks");
+    c.keys("<CR>");
+    assert!(matches!(c.state.overlays.last(), Some(Overlay::Form(_))), "Enter on Keep editing keeps the form");
+    c.keys("<Esc> <Tab> <CR>");
+    assert!(c.state.overlays.is_empty(), "discarded");
+    c.keys("n <Esc>");
+    assert!(c.state.overlays.is_empty(), "an untouched form closes at once");
+}
+
+#[test]
+fn read_only_mode_browses_and_says_why_writes_are_disabled() {
+    let mut c = Console::open(true);
+    assert!(matches!(c.state.screen, Screen::Main), "no sign-in");
+    c.keys("n");
+    assert!(c.state.overlays.is_empty());
+    assert!(c.status().contains("read-only: started with --read-only"), "{}", c.status());
+    c.keys("<C-d>");
+    assert!(c.status().contains("read-only"), "{}", c.status());
+    c.keys("2 <CR>");
+    assert!(matches!(c.state.overlays.last(), Some(Overlay::Message(_))), "browsing works");
+}
+
+#[test]
+fn built_in_roles_explain_why_they_cannot_be_edited() {
+    let mut c = Console::signed_in();
+    c.keys("3 /administrators <CR> e");
+    assert!(c.status().contains("built in and read-only"), "{}", c.status());
+    c.keys("c <C-s>");
+    let copied = c.service_check(|s| s.role_detail("administrators-copy").unwrap().builtin);
+    assert!(!copied, "the copy is custom");
+}
+
+#[test]
+fn groups_take_members_and_roles_through_pickers() {
+    let mut c = Console::signed_in();
+    c.keys("2 /ops <CR> m bob <CR>");
+    let members = c.service_check(|s| s.group_detail(&warden::service::GroupRef { name: "ops".into(), stage: None }).unwrap().members);
+    assert_eq!(members, ["alice", "bob"]);
+    c.keys("M <Space> <Space> <CR>");
+    let members = c.service_check(|s| s.group_detail(&warden::service::GroupRef { name: "ops".into(), stage: None }).unwrap().members);
+    assert!(members.is_empty(), "both marked and removed in one go: {members:?}");
+    let record = c.service_check(|s| s.audit(1, None).unwrap()[0].action.clone());
+    assert_eq!(record, "group.remove-member");
+}
+
+#[test]
+fn the_command_line_switches_tabs_and_quits() {
+    let mut c = Console::signed_in();
+    c.keys(": groups <CR>");
+    assert_eq!(c.state.tab, Tab::Groups);
+    c.keys(": perms <CR>");
+    assert_eq!(c.state.tab, Tab::Permissions);
+    c.keys(": nonsense <CR>");
+    assert!(matches!(c.state.overlays.last(), Some(Overlay::Message(m)) if m.error));
+    c.keys("<Esc> : q <CR>");
+    assert!(c.quit);
+}
+
+#[test]
+fn copy_sends_the_focused_name() {
+    let mut c = Console::signed_in();
+    c.keys("/bob <CR> y");
+    assert_eq!(c.copied, ["bob"]);
+}
+
+#[test]
+fn temporary_passwords_are_set_with_the_checklist() {
+    let mut c = Console::signed_in();
+    c.keys("/alice <CR> p short");
+    match c.state.overlays.last() {
+        Some(Overlay::Form(form)) => assert!(!form.checklist.as_ref().unwrap().passed()),
+        _ => panic!(),
+    }
+    c.keys("<C-u> Green-Valley-2026 <Tab> Green-Valley-2026 <C-s>");
+    assert!(c.state.overlays.is_empty(), "{}", c.status());
+    let detail = c.service_check(|s| s.user_detail("alice").unwrap());
+    assert!(detail.user.must_change_password);
+}
