@@ -13,8 +13,16 @@ fn create_filter_edit_assign_and_delete_a_user() {
     let mut c = Console::signed_in();
     // Create through the form.
     c.keys("n carol <Tab> carol@example.com <Tab> Carol <Space> Danvers <C-s>");
-    assert!(c.state.overlays.is_empty(), "the form closed: {}", c.status());
-    assert!(c.status().starts_with("done: add end_user carol"), "{}", c.status());
+    assert!(
+        c.state.overlays.is_empty(),
+        "the form closed: {}",
+        c.status()
+    );
+    assert!(
+        c.status().starts_with("done: add end_user carol"),
+        "{}",
+        c.status()
+    );
     let carol = c.service_check(|s| s.user_detail("carol").unwrap());
     assert_eq!(carol.user.display_name, "Carol Danvers");
 
@@ -30,25 +38,42 @@ fn create_filter_edit_assign_and_delete_a_user() {
     // Edit her display name.
     c.keys("e <Tab> <Tab> <C-u> Carol <Space> D. <C-s>");
     assert!(c.state.overlays.is_empty(), "{}", c.status());
-    assert_eq!(c.service_check(|s| s.user_detail("carol").unwrap().user.display_name), "Carol D.");
+    assert_eq!(
+        c.service_check(|s| s.user_detail("carol").unwrap().user.display_name),
+        "Carol D."
+    );
 
     // Assign a role at a stage through the picker.
     c.keys("r deployer <Tab> <Tab> <Tab> <CR>");
     let roles = c.service_check(|s| s.user_detail("carol").unwrap().roles);
     assert_eq!(roles.len(), 1);
     assert_eq!(roles[0].role, "deployer");
-    assert_eq!(roles[0].stage.as_deref(), Some("Production"), "every stage → Development → QA → Production");
+    assert_eq!(
+        roles[0].stage.as_deref(),
+        Some("Production"),
+        "every stage → Development → QA → Production"
+    );
 
     // Delete: Enter on the focused Cancel deletes nothing.
     c.keys("<C-d>");
     assert!(matches!(c.state.overlays.last(), Some(Overlay::Confirm(_))));
     c.keys("<CR>");
     assert!(c.state.overlays.is_empty());
-    assert!(c.service_check(|s| s.user_detail("carol")).is_ok(), "Cancel kept carol");
+    assert!(
+        c.service_check(|s| s.user_detail("carol")).is_ok(),
+        "Cancel kept carol"
+    );
     // Tab to Delete, then Enter.
     c.keys("<C-d> <Tab> <CR>");
-    assert!(c.service_check(|s| s.user_detail("carol")).is_err(), "carol is gone");
-    assert!(c.status().starts_with("done: delete carol"), "{}", c.status());
+    assert!(
+        c.service_check(|s| s.user_detail("carol")).is_err(),
+        "carol is gone"
+    );
+    assert!(
+        c.status().starts_with("done: delete carol"),
+        "{}",
+        c.status()
+    );
     // The filter stays and now matches nobody.
     assert_eq!(c.state.listing(Tab::Users).visible.len(), 0);
     c.keys("<Esc>");
@@ -74,7 +99,11 @@ fn a_wrong_password_is_refused_on_the_sign_in_screen_and_counts() {
     match &c.state.screen {
         Screen::SignIn(s) => {
             assert!(s.form.error.as_deref().unwrap().contains("sign-in refused"));
-            assert_eq!(s.form.value("password"), "", "the typed password is cleared");
+            assert_eq!(
+                s.form.value("password"),
+                "",
+                "the typed password is cleared"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -88,8 +117,14 @@ fn service_errors_land_on_their_field() {
     c.keys("n alice <Tab> other@example.com <C-s>");
     match c.state.overlays.last() {
         Some(Overlay::Form(form)) => {
-            assert!(form.error.as_deref().unwrap_or("").contains("unique-username")
-                || form.fields[0].error.is_some(), "{form:?}");
+            assert!(
+                form.error
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains("unique-username")
+                    || form.fields[0].error.is_some(),
+                "{form:?}"
+            );
             let text = form.error.clone().unwrap_or_default();
             assert!(text.contains("the username alice is taken"), "{text}");
         }
@@ -101,7 +136,13 @@ fn service_errors_land_on_their_field() {
     c.keys("n bad <Space> name");
     match c.state.overlays.last() {
         Some(Overlay::Form(form)) => {
-            assert!(form.fields[0].error.as_deref().unwrap().contains("not allowed"));
+            assert!(
+                form.fields[0]
+                    .error
+                    .as_deref()
+                    .unwrap()
+                    .contains("not allowed")
+            );
         }
         _ => panic!(),
     }
@@ -111,13 +152,22 @@ fn service_errors_land_on_their_field() {
 fn leaving_a_changed_form_asks_first() {
     let mut c = Console::signed_in();
     c.keys("n dave <Esc>");
-    assert!(matches!(c.state.overlays.last(), Some(Overlay::Confirm(_))), "asks");
+    assert!(
+        matches!(c.state.overlays.last(), Some(Overlay::Confirm(_))),
+        "asks"
+    );
     c.keys("<CR>");
-    assert!(matches!(c.state.overlays.last(), Some(Overlay::Form(_))), "Enter on Keep editing keeps the form");
+    assert!(
+        matches!(c.state.overlays.last(), Some(Overlay::Form(_))),
+        "Enter on Keep editing keeps the form"
+    );
     c.keys("<Esc> <Tab> <CR>");
     assert!(c.state.overlays.is_empty(), "discarded");
     c.keys("n <Esc>");
-    assert!(c.state.overlays.is_empty(), "an untouched form closes at once");
+    assert!(
+        c.state.overlays.is_empty(),
+        "an untouched form closes at once"
+    );
 }
 
 #[test]
@@ -126,18 +176,29 @@ fn read_only_mode_browses_and_says_why_writes_are_disabled() {
     assert!(matches!(c.state.screen, Screen::Main), "no sign-in");
     c.keys("n");
     assert!(c.state.overlays.is_empty());
-    assert!(c.status().contains("read-only: started with --read-only"), "{}", c.status());
+    assert!(
+        c.status().contains("read-only: started with --read-only"),
+        "{}",
+        c.status()
+    );
     c.keys("<C-d>");
     assert!(c.status().contains("read-only"), "{}", c.status());
     c.keys("2 <CR>");
-    assert!(matches!(c.state.overlays.last(), Some(Overlay::Message(_))), "browsing works");
+    assert!(
+        matches!(c.state.overlays.last(), Some(Overlay::Message(_))),
+        "browsing works"
+    );
 }
 
 #[test]
 fn built_in_roles_explain_why_they_cannot_be_edited() {
     let mut c = Console::signed_in();
     c.keys("3 /administrators <CR> e");
-    assert!(c.status().contains("built in and read-only"), "{}", c.status());
+    assert!(
+        c.status().contains("built in and read-only"),
+        "{}",
+        c.status()
+    );
     c.keys("c <C-s>");
     let copied = c.service_check(|s| s.role_detail("administrators-copy").unwrap().builtin);
     assert!(!copied, "the copy is custom");
@@ -147,11 +208,28 @@ fn built_in_roles_explain_why_they_cannot_be_edited() {
 fn groups_take_members_and_roles_through_pickers() {
     let mut c = Console::signed_in();
     c.keys("2 /ops <CR> m bob <CR>");
-    let members = c.service_check(|s| s.group_detail(&warden::service::GroupRef { name: "ops".into(), stage: None }).unwrap().members);
+    let members = c.service_check(|s| {
+        s.group_detail(&warden::service::GroupRef {
+            name: "ops".into(),
+            stage: None,
+        })
+        .unwrap()
+        .members
+    });
     assert_eq!(members, ["alice", "bob"]);
     c.keys("M <Space> <Space> <CR>");
-    let members = c.service_check(|s| s.group_detail(&warden::service::GroupRef { name: "ops".into(), stage: None }).unwrap().members);
-    assert!(members.is_empty(), "both marked and removed in one go: {members:?}");
+    let members = c.service_check(|s| {
+        s.group_detail(&warden::service::GroupRef {
+            name: "ops".into(),
+            stage: None,
+        })
+        .unwrap()
+        .members
+    });
+    assert!(
+        members.is_empty(),
+        "both marked and removed in one go: {members:?}"
+    );
     let record = c.service_check(|s| s.audit(1, None).unwrap()[0].action.clone());
     assert_eq!(record, "group.remove-member");
 }
@@ -188,4 +266,32 @@ fn temporary_passwords_are_set_with_the_checklist() {
     assert!(c.state.overlays.is_empty(), "{}", c.status());
     let detail = c.service_check(|s| s.user_detail("alice").unwrap());
     assert!(detail.user.must_change_password);
+}
+
+#[test]
+fn an_idle_console_redraws_for_a_countdown_only() {
+    use warden::model::{SignInVia, Timestamp};
+    use warden::tui::event::Msg;
+    let mut c = Console::signed_in();
+    c.state.dirty = false;
+    let next_minute = Timestamp(c.state.now.0 + 60_000);
+    let _ = warden::tui::update::update(&mut c.state, Msg::Tick(next_minute));
+    assert!(!c.state.dirty, "nothing on screen depends on the minute");
+
+    c.service_check(|s| {
+        let (admin, _) = s.sign_in("admin", common::console::ADMIN_PASSWORD).unwrap();
+        s.set_password(&admin, "alice", "Green-Meadow-2026", false)
+            .unwrap();
+        for _ in 0..5 {
+            assert!(
+                s.verify_password("alice", "Not-Her-Password-1", SignInVia::Operator)
+                    .is_err()
+            );
+        }
+    });
+    c.keys("<C-r>");
+    c.state.dirty = false;
+    let later = Timestamp(next_minute.0 + 60_000);
+    let _ = warden::tui::update::update(&mut c.state, Msg::Tick(later));
+    assert!(c.state.dirty, "alice's lock badge counts down");
 }

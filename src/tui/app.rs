@@ -17,13 +17,13 @@ use ratatui::crossterm::terminal::{
 };
 use ratatui::crossterm::{cursor, execute};
 
+use super::ConsoleOptions;
 use super::config;
 use super::event::{Msg, Signal};
 use super::state::State;
 use super::update::{Effect, update};
 use super::view::render;
 use super::worker::{Backend, Request, serve};
-use super::ConsoleOptions;
 use crate::model::{Clock, SystemClock};
 
 type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
@@ -110,7 +110,12 @@ const IDLE_WAIT: Duration = Duration::from_secs(30);
 const BUSY_WAIT: Duration = Duration::from_millis(120);
 
 pub fn run(options: ConsoleOptions) -> anyhow::Result<i32> {
-    let config = config::load(options.config.as_deref().or(config::default_path().as_deref()));
+    let config = config::load(
+        options
+            .config
+            .as_deref()
+            .or(config::default_path().as_deref()),
+    );
     let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let clock = SystemClock;
     let mut state = State::new(
@@ -152,7 +157,11 @@ pub fn run(options: ConsoleOptions) -> anyhow::Result<i32> {
     state.dirty = false;
 
     loop {
-        let wait = if state.pending > 0 { BUSY_WAIT } else { IDLE_WAIT };
+        let wait = if state.pending > 0 {
+            BUSY_WAIT
+        } else {
+            IDLE_WAIT
+        };
         let first = match rx.recv_timeout(wait) {
             Ok(msg) => msg,
             Err(RecvTimeoutError::Timeout) => Msg::Tick(clock.now()),
@@ -161,6 +170,10 @@ pub fn run(options: ConsoleOptions) -> anyhow::Result<i32> {
         // Drain what else has arrived: a burst of keys costs one frame.
         let mut batch = vec![first];
         batch.extend(rx.try_iter());
+        // Keep the clock current under steady input too (lock badges are relative to it).
+        if !matches!(batch.last(), Some(Msg::Tick(_))) {
+            batch.push(Msg::Tick(clock.now()));
+        }
         for msg in batch {
             for effect in update(&mut state, msg) {
                 match effect {

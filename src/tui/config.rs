@@ -49,7 +49,10 @@ pub fn load(path: Option<&Path>) -> Config {
         Ok(text) => parse(&text, &path.display().to_string()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
         Err(e) => Config {
-            problems: vec![format!("{}: cannot read it ({e}); using the defaults", path.display())],
+            problems: vec![format!(
+                "{}: cannot read it ({e}); using the defaults",
+                path.display()
+            )],
             ..Config::default()
         },
     }
@@ -60,7 +63,8 @@ fn line_of(text: &str, key: &str) -> usize {
     text.lines()
         .position(|l| {
             let l = l.trim_start();
-            l.starts_with(&format!("{key} ")) || l.starts_with(&format!("{key}="))
+            l.starts_with(&format!("{key} "))
+                || l.starts_with(&format!("{key}="))
                 || l.starts_with(&format!("\"{key}\""))
         })
         .map_or(0, |i| i + 1)
@@ -75,9 +79,10 @@ pub fn parse(text: &str, source: &str) -> Config {
                 .span()
                 .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
                 .unwrap_or(0);
-            config
-                .problems
-                .push(format!("{source}:{line}: {}; using the defaults", e.message()));
+            config.problems.push(format!(
+                "{source}:{line}: {}; using the defaults",
+                e.message()
+            ));
             return config;
         }
     };
@@ -87,7 +92,9 @@ pub fn parse(text: &str, source: &str) -> Config {
                 for (name, value) in keys {
                     let line = line_of(text, name);
                     let Some(spec) = ACTIONS.iter().find(|s| s.name == name) else {
-                        config.problems.push(format!("{source}:{line}: no action {name:?}; ignored"));
+                        config
+                            .problems
+                            .push(format!("{source}:{line}: no action {name:?}; ignored"));
                         continue;
                     };
                     let Some(list) = value.as_array() else {
@@ -106,9 +113,9 @@ pub fn parse(text: &str, source: &str) -> Config {
                         }
                     }
                     match bad {
-                        Some(e) => config.problems.push(format!(
-                            "{source}:{line}: {name}: {e}; keeping its default"
-                        )),
+                        Some(e) => config
+                            .problems
+                            .push(format!("{source}:{line}: {name}: {e}; keeping its default")),
                         None => config.keymap.rebind(spec.action, keys),
                     }
                 }
@@ -135,7 +142,9 @@ pub fn parse(text: &str, source: &str) -> Config {
     let conflicts = config.keymap.conflicts();
     if !conflicts.is_empty() {
         for c in conflicts {
-            config.problems.push(format!("{source}: {c}; using the default keys"));
+            config
+                .problems
+                .push(format!("{source}: {c}; using the default keys"));
         }
         config.keymap = Keymap::default();
     }
@@ -153,11 +162,20 @@ mod tests {
         assert!(config.problems.is_empty(), "{:?}", config.problems);
         let defaults = Keymap::default();
         for spec in ACTIONS {
-            assert_eq!(config.keymap.keys(spec.action), defaults.keys(spec.action), "{}", spec.name);
+            assert_eq!(
+                config.keymap.keys(spec.action),
+                defaults.keys(spec.action),
+                "{}",
+                spec.name
+            );
         }
         // Every action is documented in the shipped file.
         for spec in ACTIONS {
-            assert!(line_of(DEFAULT_CONFIG, spec.name) > 0, "{} is not in config.default.toml", spec.name);
+            assert!(
+                line_of(DEFAULT_CONFIG, spec.name) > 0,
+                "{} is not in config.default.toml",
+                spec.name
+            );
         }
     }
 
@@ -166,31 +184,66 @@ mod tests {
         let config = parse("[keys]\nquit = [\"ctrl-q\"]\n", "t");
         assert!(config.problems.is_empty());
         let key = Key::parse("ctrl-q").unwrap();
-        assert_eq!(config.keymap.action(key, Context::Global), Some(Action::Quit));
-        assert_eq!(config.keymap.action(Key::parse("q").unwrap(), Context::Global), None);
+        assert_eq!(
+            config.keymap.action(key, Context::Global),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            config
+                .keymap
+                .action(Key::parse("q").unwrap(), Context::Global),
+            None
+        );
     }
 
     #[test]
     fn bad_entries_are_reported_with_their_line_and_fall_back() {
-        let text = "[keys]\nquit = [\"ctrl-q\"]\nfrobnicate = [\"f\"]\n\"users.delete\" = [\"ctrl-h\"]\n";
+        let text =
+            "[keys]\nquit = [\"ctrl-q\"]\nfrobnicate = [\"f\"]\n\"users.delete\" = [\"ctrl-h\"]\n";
         let config = parse(text, "config.toml");
         assert_eq!(config.problems.len(), 2, "{:?}", config.problems);
-        assert!(config.problems[0].starts_with("config.toml:3: no action \"frobnicate\""), "{:?}", config.problems);
-        assert!(config.problems[1].starts_with("config.toml:4: users.delete"), "{:?}", config.problems);
+        assert!(
+            config.problems[0].starts_with("config.toml:3: no action \"frobnicate\""),
+            "{:?}",
+            config.problems
+        );
+        assert!(
+            config.problems[1].starts_with("config.toml:4: users.delete"),
+            "{:?}",
+            config.problems
+        );
         assert_eq!(
             config.keymap.keys(Action::DeleteUser),
             Keymap::default().keys(Action::DeleteUser)
         );
-        assert_eq!(config.keymap.action(Key::parse("ctrl-q").unwrap(), Context::Global), Some(Action::Quit));
+        assert_eq!(
+            config
+                .keymap
+                .action(Key::parse("ctrl-q").unwrap(), Context::Global),
+            Some(Action::Quit)
+        );
     }
 
     #[test]
     fn an_unparsable_file_and_colliding_keys_keep_the_defaults() {
         let config = parse("[keys\nquit = 1", "c.toml");
         assert_eq!(config.problems.len(), 1);
-        assert!(config.problems[0].starts_with("c.toml:1:"), "{:?}", config.problems);
+        assert!(
+            config.problems[0].starts_with("c.toml:1:"),
+            "{:?}",
+            config.problems
+        );
         let config = parse("[keys]\nquit = [\"j\"]\n", "c.toml");
-        assert!(config.problems[0].contains("both bound to j"), "{:?}", config.problems);
-        assert_eq!(config.keymap.action(Key::parse("j").unwrap(), Context::Global), Some(Action::Down));
+        assert!(
+            config.problems[0].contains("both bound to j"),
+            "{:?}",
+            config.problems
+        );
+        assert_eq!(
+            config
+                .keymap
+                .action(Key::parse("j").unwrap(), Context::Global),
+            Some(Action::Down)
+        );
     }
 }

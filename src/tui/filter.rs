@@ -22,7 +22,12 @@ impl Filter {
     }
 
     /// The rows of `order` whose haystack matches the query, best matches first.
-    pub fn apply(&mut self, order: &[u32], haystacks: &[String], matcher: &mut Matcher) -> Vec<u32> {
+    pub fn apply(
+        &mut self,
+        order: &[u32],
+        haystacks: &[String],
+        matcher: &mut Matcher,
+    ) -> Vec<u32> {
         let query = self.query.trim();
         if query.is_empty() {
             self.last = None;
@@ -30,7 +35,11 @@ impl Filter {
         }
         // A longer query matches a subset of what a prefix of it matched.
         let candidates: &[u32] = match &self.last {
-            Some((previous, rows)) if query.starts_with(previous.as_str()) && !previous.is_empty() => rows,
+            Some((previous, rows))
+                if query.starts_with(previous.as_str()) && !previous.is_empty() =>
+            {
+                rows
+            }
             _ => order,
         };
         let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
@@ -47,7 +56,7 @@ impl Filter {
         // Narrowing needs the matches in the list's order: keep them before ranking.
         let in_order: Vec<u32> = scored.iter().map(|&(row, _)| row).collect();
         // Best matches first; equal scores keep the list's order (a stable sort).
-        scored.sort_by(|a, b| b.1.cmp(&a.1));
+        scored.sort_by_key(|&(_, score)| std::cmp::Reverse(score));
         self.last = Some((query.to_string(), in_order));
         scored.into_iter().map(|(row, _)| row).collect()
     }
@@ -65,8 +74,13 @@ pub fn highlights(text: &str, query: &str) -> Vec<usize> {
     let chars: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
     let mut marked = Vec::new();
     for word in query.split_whitespace() {
-        let word = word.trim_start_matches(['\'', '^', '!']).trim_end_matches('$');
-        if query.split_whitespace().any(|w| w.starts_with('!') && w.ends_with(word)) {
+        let word = word
+            .trim_start_matches(['\'', '^', '!'])
+            .trim_end_matches('$');
+        if query
+            .split_whitespace()
+            .any(|w| w.starts_with('!') && w.ends_with(word))
+        {
             continue;
         }
         let mut at = 0;
@@ -102,13 +116,20 @@ mod tests {
     fn filters_fuzzily() {
         let h = hay(&["alice smith", "bob jones", "alan turing", "carol"]);
         let order = vec![3, 2, 1, 0];
-        let mut f = Filter { query: "al".into(), ..Filter::default() };
+        let mut f = Filter {
+            query: "al".into(),
+            ..Filter::default()
+        };
         let mut m = matcher();
         let mut found = f.apply(&order, &h, &mut m);
         found.sort_unstable();
         assert_eq!(found, vec![0, 2, 3], "c-a-r-o-l holds a…l too");
         f.query = "alc".into();
-        assert_eq!(f.apply(&order, &h, &mut m), vec![0], "a-l-c in alice smith? a,l,i,c: yes");
+        assert_eq!(
+            f.apply(&order, &h, &mut m),
+            vec![0],
+            "a-l-c in alice smith? a,l,i,c: yes"
+        );
         f.query = "'jones".into();
         assert_eq!(f.apply(&order, &h, &mut m), vec![1]);
         f.query = String::new();
@@ -119,7 +140,10 @@ mod tests {
     fn the_best_matches_come_first_and_ties_keep_the_order() {
         let h = hay(&["xalicex", "alice", "bob", "alice2"]);
         let order = vec![0, 1, 2, 3];
-        let mut f = Filter { query: "alice".into(), ..Filter::default() };
+        let mut f = Filter {
+            query: "alice".into(),
+            ..Filter::default()
+        };
         let found = f.apply(&order, &h, &mut matcher());
         assert_eq!(found[0], 1, "an exact start ranks first: {found:?}");
         assert_eq!(found.len(), 3);
@@ -127,14 +151,19 @@ mod tests {
 
     #[test]
     fn narrowing_gives_the_same_answer_as_a_full_scan() {
-        let h: Vec<String> = (0..500).map(|i| format!("user{i} name{}", i * 7 % 13)).collect();
+        let h: Vec<String> = (0..500)
+            .map(|i| format!("user{i} name{}", i * 7 % 13))
+            .collect();
         let order: Vec<u32> = (0..500).collect();
         let mut m = matcher();
         let mut narrowing = Filter::default();
         for q in ["u", "us", "use", "user1", "user12"] {
             narrowing.query = q.into();
             let narrowed = narrowing.apply(&order, &h, &mut m);
-            let mut fresh = Filter { query: q.into(), ..Filter::default() };
+            let mut fresh = Filter {
+                query: q.into(),
+                ..Filter::default()
+            };
             assert_eq!(narrowed, fresh.apply(&order, &h, &mut m), "{q}");
         }
     }

@@ -9,8 +9,8 @@ use zeroize::Zeroize;
 
 use crate::model::validate;
 use crate::model::{RoleKind, UserKind, UserStatus, Vocabulary};
-use crate::policy::password::{self, Checklist, Subject};
 use crate::policy::PasswordPolicy;
+use crate::policy::password::{self, Checklist, Subject};
 use crate::service::query::{GroupView, RoleView, UserView};
 use crate::service::{Command, GroupRef, NewRole, NewUser, ScopeRef, UserEdit};
 
@@ -83,22 +83,46 @@ pub enum FormKind {
     FirstRun,
     SignIn,
     NewUser,
-    EditUser { username: String, version: i64 },
+    EditUser {
+        username: String,
+        version: i64,
+    },
     NewGroup,
-    EditGroup { name: String, stage: String, version: i64 },
+    EditGroup {
+        name: String,
+        stage: String,
+        version: i64,
+    },
     NewRole,
-    EditRole { key: String, version: i64 },
-    CopyRole { source: String },
-    TemporaryPassword { username: String },
+    EditRole {
+        key: String,
+        version: i64,
+    },
+    CopyRole {
+        source: String,
+    },
+    TemporaryPassword {
+        username: String,
+    },
 }
 
 /// What a completed form asks for.
 #[derive(Debug)]
 pub enum Submission {
     Commands(Vec<Command>),
-    CreateStore { admin: String, password: String },
-    SignIn { username: String, password: String },
-    SetPassword { username: String, password: String, temporary: bool },
+    CreateStore {
+        admin: String,
+        password: String,
+    },
+    SignIn {
+        username: String,
+        password: String,
+    },
+    SetPassword {
+        username: String,
+        password: String,
+        temporary: bool,
+    },
 }
 
 /// What a key did to a form.
@@ -251,7 +275,12 @@ impl Form {
             vec![
                 Field::text("role key", "key", ""),
                 Field::text("role name", "name", ""),
-                Field::choice("kind", "kind", &["organization", "end_user"], "organization"),
+                Field::choice(
+                    "kind",
+                    "kind",
+                    &["organization", "end_user"],
+                    "organization",
+                ),
                 Field::choice("app", "app (end-user roles)", &options, "-"),
                 Field::text("grants", "grants (permission keys)", ""),
                 Field::text("includes", "includes (role keys)", ""),
@@ -283,7 +312,11 @@ impl Form {
             format!("Copy role {}", role.key),
             vec![
                 Field::text("role key", "key of the copy", &format!("{}-copy", role.key)),
-                Field::text("role name", "name of the copy", &format!("{}-copy", role.name)),
+                Field::text(
+                    "role name",
+                    "name of the copy",
+                    &format!("{}-copy", role.name),
+                ),
             ],
         )
     }
@@ -294,7 +327,10 @@ impl Form {
                 username: username.to_string(),
             },
             format!("Temporary password for {username}"),
-            vec![Field::secret("password", "password"), Field::secret("again", "again")],
+            vec![
+                Field::secret("password", "password"),
+                Field::secret("again", "again"),
+            ],
         )
     }
 
@@ -307,6 +343,15 @@ impl Form {
 
     pub fn field_mut(&mut self, name: &str) -> Option<&mut Field> {
         self.fields.iter_mut().find(|f| f.name == name)
+    }
+
+    /// A submission was refused before reaching the store: say why and focus the first field
+    /// with a problem.
+    pub fn refused(&mut self, message: String) {
+        self.error = Some(message);
+        if let Some(bad) = self.fields.iter().position(|f| f.error.is_some()) {
+            self.focus = bad;
+        }
     }
 
     /// Puts a service error on the field it names, or on the form.
@@ -442,17 +487,30 @@ impl Form {
             let result = match field.name {
                 "username" if !value.is_empty() => validate::username(value).map(drop),
                 "email" if !value.trim().is_empty() => validate::email(value).map(drop),
-                "display name" => validate::text("display name", value, validate::NAME_MAX).map(drop),
-                "description" => validate::text("description", value, validate::DESCRIPTION_MAX).map(drop),
+                "display name" => {
+                    validate::text("display name", value, validate::NAME_MAX).map(drop)
+                }
+                "description" => {
+                    validate::text("description", value, validate::DESCRIPTION_MAX).map(drop)
+                }
                 "external id" if !value.trim().is_empty() => validate::external_id(value).map(drop),
-                "group name" | "role name" if !value.is_empty() => validate::name(field.name, value).map(drop),
+                "group name" | "role name" if !value.is_empty() => {
+                    validate::name(field.name, value).map(drop)
+                }
                 "role key" if !value.is_empty() => validate::key("role key", value).map(drop),
                 _ => Ok(()),
             };
             field.error = result.err().map(|e| e.problem);
         }
-        if let Some(password) = self.fields.iter().find(|f| f.name == "password" && f.kind == FieldKind::Secret) {
-            if matches!(self.kind, FormKind::FirstRun | FormKind::TemporaryPassword { .. }) {
+        if let Some(password) = self
+            .fields
+            .iter()
+            .find(|f| f.name == "password" && f.kind == FieldKind::Secret)
+        {
+            if matches!(
+                self.kind,
+                FormKind::FirstRun | FormKind::TemporaryPassword { .. }
+            ) {
                 let username = match &self.kind {
                     FormKind::TemporaryPassword { username } => username.clone(),
                     _ => self.value("username").to_string(),
@@ -490,7 +548,11 @@ impl Form {
                 .collect()
         };
         if let Some(bad) = self.fields.iter().find(|f| f.error.is_some()) {
-            return Err(format!("{}: {}", bad.label, bad.error.clone().unwrap_or_default()));
+            // The field shows its own message; the form only points at it.
+            return Err(format!(
+                "fix {} first (its problem is shown under it)",
+                bad.label
+            ));
         }
         Ok(match &self.kind {
             FormKind::FirstRun => {
@@ -594,7 +656,10 @@ impl Form {
         }
         if let Some(list) = &self.checklist {
             if !list.passed() {
-                return Err(format!("the password does not meet the policy: {}", list.summary()));
+                return Err(format!(
+                    "the password does not meet the policy: {}",
+                    list.summary()
+                ));
             }
         }
         Ok(())
@@ -603,7 +668,9 @@ impl Form {
 
 /// The byte offset of character `index` in `text`.
 fn byte_at(text: &str, index: usize) -> usize {
-    text.char_indices().nth(index).map_or(text.len(), |(i, _)| i)
+    text.char_indices()
+        .nth(index)
+        .map_or(text.len(), |(i, _)| i)
 }
 
 #[cfg(test)]
@@ -675,8 +742,17 @@ mod tests {
         };
         let mut form = Form::edit_group(&group);
         form.handle_key(&key(KeyCode::Tab));
-        assert_eq!(form.fields[form.focus].name, "description", "the stage is skipped");
-        assert!(form.fields[1].locked.as_deref().unwrap().contains("never changes"));
+        assert_eq!(
+            form.fields[form.focus].name, "description",
+            "the stage is skipped"
+        );
+        assert!(
+            form.fields[1]
+                .locked
+                .as_deref()
+                .unwrap()
+                .contains("never changes")
+        );
     }
 
     #[test]
@@ -692,7 +768,10 @@ mod tests {
         form.handle_key(&key(KeyCode::Tab));
         typed(&mut form, "Blue-Harbour-2025");
         form.validate(&policy);
-        assert_eq!(form.fields[1].error.as_deref(), Some("the two passwords differ"));
+        assert_eq!(
+            form.fields[1].error.as_deref(),
+            Some("the two passwords differ")
+        );
         assert_eq!(form.fields[0].shown(), "•".repeat(17));
     }
 }

@@ -123,7 +123,13 @@ pub const ACTIONS: &[ActionSpec] = &[
     act!(CopyRole, "roles.copy", ["c"], Roles, "copy the role (built-ins too)", needs "roles.manage", hint "copy"),
     act!(EditRole, "roles.edit", ["e"], Roles, "rename or describe the role", needs "roles.manage", hint "edit"),
     act!(DeleteRole, "roles.delete", ["ctrl-d", "delete"], Roles, "delete the role", needs "roles.manage", dangerous, hint "delete"),
-    act!(CommandLine, "command", [":"], Global, "command line (:users :groups :roles :perms :audit :q)"),
+    act!(
+        CommandLine,
+        "command",
+        [":"],
+        Global,
+        "command line (:users … :audit, :q)"
+    ),
     act!(NextTab, "next-tab", ["tab"], Global, "next tab"),
     act!(PrevTab, "prev-tab", ["backtab"], Global, "previous tab"),
     act!(Tab1, "tab-users", ["1"], Global, "users tab"),
@@ -136,12 +142,36 @@ pub const ACTIONS: &[ActionSpec] = &[
     act!(Top, "top", ["g", "home"], Global, "go to the top"),
     act!(Bottom, "bottom", ["G", "end"], Global, "go to the bottom"),
     act!(PageUp, "page-up", ["pageup", "ctrl-u"], Global, "page up"),
-    act!(PageDown, "page-down", ["pagedown", "ctrl-f"], Global, "page down"),
+    act!(
+        PageDown,
+        "page-down",
+        ["pagedown", "ctrl-f"],
+        Global,
+        "page down"
+    ),
     act!(Back, "back", ["esc"], Global, "close, clear the filter"),
-    act!(Copy, "copy", ["y"], Global, "copy the focused name (OSC 52)"),
+    act!(
+        Copy,
+        "copy",
+        ["y"],
+        Global,
+        "copy the focused name (OSC 52)"
+    ),
     act!(Sort, "sort", ["s"], Global, "sort by the next column"),
-    act!(SortReverse, "sort-reverse", ["S"], Global, "reverse the sort"),
-    act!(Refresh, "refresh", ["ctrl-r"], Global, "reload from the store"),
+    act!(
+        SortReverse,
+        "sort-reverse",
+        ["S"],
+        Global,
+        "reverse the sort"
+    ),
+    act!(
+        Refresh,
+        "refresh",
+        ["ctrl-r"],
+        Global,
+        "reload from the store"
+    ),
 ];
 
 pub fn spec(action: Action) -> &'static ActionSpec {
@@ -346,7 +376,11 @@ mod tests {
             if deletes {
                 for key in spec.keys {
                     let k = Key::parse(key).unwrap();
-                    assert!(k.ctrl || !matches!(k.code, KeyCode::Char(_)), "{} on {key}", spec.name);
+                    assert!(
+                        k.ctrl || !matches!(k.code, KeyCode::Char(_)),
+                        "{} on {key}",
+                        spec.name
+                    );
                 }
             }
         }

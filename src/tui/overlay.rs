@@ -46,7 +46,13 @@ pub struct Confirm {
 }
 
 impl Confirm {
-    pub fn new(title: String, lines: Vec<String>, confirm_label: &str, danger: bool, action: OnConfirm) -> Confirm {
+    pub fn new(
+        title: String,
+        lines: Vec<String>,
+        confirm_label: &str,
+        danger: bool,
+        action: OnConfirm,
+    ) -> Confirm {
         Confirm {
             title,
             lines,
@@ -61,7 +67,12 @@ impl Confirm {
     pub fn handle_key(&mut self, key: &KeyEvent) -> Option<bool> {
         match key.code {
             KeyCode::Esc | KeyCode::Char('q') => Some(false),
-            KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right | KeyCode::Char('h') | KeyCode::Char('l') => {
+            KeyCode::Tab
+            | KeyCode::BackTab
+            | KeyCode::Left
+            | KeyCode::Right
+            | KeyCode::Char('h')
+            | KeyCode::Char('l') => {
                 self.on_confirm_focused = !self.on_confirm_focused;
                 None
             }
@@ -116,7 +127,12 @@ pub enum PickEvent {
 }
 
 impl Picker {
-    pub fn new(title: String, items: Vec<PickItem>, purpose: PickPurpose, stages: Vec<Option<String>>) -> Picker {
+    pub fn new(
+        title: String,
+        items: Vec<PickItem>,
+        purpose: PickPurpose,
+        stages: Vec<Option<String>>,
+    ) -> Picker {
         let haystacks = items.iter().map(|i| i.label.clone()).collect();
         let visible = (0..items.len() as u32).collect();
         Picker {
@@ -145,8 +161,12 @@ impl Picker {
             KeyCode::Enter => return PickEvent::Done,
             KeyCode::Char('s') if ctrl => return PickEvent::Done,
             KeyCode::Up => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Down => self.cursor = (self.cursor + 1).min(self.visible.len().saturating_sub(1)),
-            KeyCode::Tab if !self.stages.is_empty() => self.stage = (self.stage + 1) % self.stages.len(),
+            KeyCode::Down => {
+                self.cursor = (self.cursor + 1).min(self.visible.len().saturating_sub(1))
+            }
+            KeyCode::Tab if !self.stages.is_empty() => {
+                self.stage = (self.stage + 1) % self.stages.len()
+            }
             KeyCode::Char(' ') => {
                 if let Some(&i) = self.visible.get(self.cursor) {
                     let i = i as usize;

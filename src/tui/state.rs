@@ -27,7 +27,13 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Users, Tab::Groups, Tab::Roles, Tab::Permissions, Tab::Audit];
+    pub const ALL: [Tab; 5] = [
+        Tab::Users,
+        Tab::Groups,
+        Tab::Roles,
+        Tab::Permissions,
+        Tab::Audit,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -36,6 +42,14 @@ impl Tab {
             Tab::Roles => "Roles",
             Tab::Permissions => "Permissions",
             Tab::Audit => "Audit",
+        }
+    }
+
+    /// The title where space is short.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Tab::Permissions => "Perms",
+            other => other.title(),
         }
     }
 
@@ -91,7 +105,9 @@ impl Data {
     /// Builds the filter texts; call once after loading.
     pub fn index(&mut self) {
         for tab in Tab::ALL {
-            self.haystacks[tab.index()] = (0..self.len(tab)).map(|row| self.haystack(tab, row)).collect();
+            self.haystacks[tab.index()] = (0..self.len(tab))
+                .map(|row| self.haystack(tab, row))
+                .collect();
         }
     }
 
@@ -125,7 +141,13 @@ impl Data {
             }
             Tab::Roles => {
                 let r = &self.roles[row];
-                format!("{} {} {} {}", r.key, r.name, r.kind, r.app.as_deref().unwrap_or(""))
+                format!(
+                    "{} {} {} {}",
+                    r.key,
+                    r.name,
+                    r.kind,
+                    r.app.as_deref().unwrap_or("")
+                )
             }
             Tab::Permissions => {
                 let p = &self.permissions[row];
@@ -305,7 +327,13 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(config: Config, colour: bool, store_label: String, tenant: String, read_only: bool) -> State {
+    pub fn new(
+        config: Config,
+        colour: bool,
+        store_label: String,
+        tenant: String,
+        read_only: bool,
+    ) -> State {
         let status = (!config.problems.is_empty()).then(|| Status {
             text: format!("config: {}", config.problems.join("; ")),
             level: Level::Error,
@@ -339,6 +367,28 @@ impl State {
 
     pub fn listing_mut(&mut self, tab: Tab) -> &mut Listing {
         &mut self.listings[tab.index()]
+    }
+
+    /// Whether a lock badge counting down in minutes is on screen (so the minute matters).
+    pub fn countdown_on_screen(&self) -> bool {
+        let (Some(data), Screen::Main) = (self.data.as_ref(), &self.screen) else {
+            return false;
+        };
+        if self.tab != Tab::Users {
+            return false;
+        }
+        let listing = self.listing(Tab::Users);
+        let rows = super::view::layout::list_rows(self.size);
+        listing
+            .visible
+            .iter()
+            .skip(listing.offset)
+            .take(rows)
+            .filter_map(|&row| data.users.get(row as usize))
+            .any(|u| {
+                u.locked_until
+                    .is_some_and(|until| until.0 != i64::MAX && until > self.now)
+            })
     }
 
     pub fn focused_user(&self) -> Option<&UserView> {
@@ -391,7 +441,8 @@ impl State {
             }
             Action::ActivateUser => {
                 let user = self.focused_user()?;
-                (user.status == UserStatus::Active).then(|| format!("{} is already active", user.username))
+                (user.status == UserStatus::Active)
+                    .then(|| format!("{} is already active", user.username))
             }
             Action::DeactivateUser => {
                 let user = self.focused_user()?;

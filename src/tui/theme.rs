@@ -66,10 +66,16 @@ impl Theme {
 
     /// Characters that matched the filter.
     pub fn matched(&self) -> Style {
-        self.fg(Style::default().add_modifier(Modifier::UNDERLINED), Color::Yellow)
+        self.fg(
+            Style::default().add_modifier(Modifier::UNDERLINED),
+            Color::Yellow,
+        )
     }
 
     pub fn badge(&self) -> Style {
-        self.fg(Style::default().add_modifier(Modifier::BOLD), Color::Magenta)
+        self.fg(
+            Style::default().add_modifier(Modifier::BOLD),
+            Color::Magenta,
+        )
     }
 }

@@ -23,11 +23,19 @@ pub enum Request {
     /// Open the store (or find there is none).
     Open,
     /// First run: create the store and its first administrator.
-    CreateStore { admin: String, password: Secret },
+    CreateStore {
+        admin: String,
+        password: Secret,
+    },
     PeerSignIn,
-    SignIn { username: String, password: Secret },
+    SignIn {
+        username: String,
+        password: Secret,
+    },
     Load,
-    Execute { commands: Vec<Command> },
+    Execute {
+        commands: Vec<Command>,
+    },
     SetPassword {
         username: String,
         password: Secret,
@@ -52,9 +60,13 @@ pub struct Refused {
 
 pub enum Reply {
     /// The store is open; `peer` names the operator this OS account may continue as.
-    Opened { peer: Option<String> },
+    Opened {
+        peer: Option<String>,
+    },
     /// There is no store yet; `admin` is the suggested first administrator.
-    NoStore { admin: String },
+    NoStore {
+        admin: String,
+    },
     /// The store cannot be used; nothing was changed.
     Failed(String),
     SignedIn(Operator),
@@ -89,7 +101,12 @@ fn refused(e: Error) -> Refused {
 }
 
 impl Backend {
-    pub fn new(location: Location, options: StoreOptions, tenant: String, clock: Box<dyn Clock>) -> Backend {
+    pub fn new(
+        location: Location,
+        options: StoreOptions,
+        tenant: String,
+        clock: Box<dyn Clock>,
+    ) -> Backend {
         Backend {
             location,
             options,
@@ -103,7 +120,11 @@ impl Backend {
 
     fn service(&mut self) -> Option<Service<'_>> {
         let store = self.store.as_mut()?;
-        Some(Service::new(store, self.clock.as_ref(), self.tenant.clone()))
+        Some(Service::new(
+            store,
+            self.clock.as_ref(),
+            self.tenant.clone(),
+        ))
     }
 
     /// Answers one request (some answers come in two parts: a write, then fresh data), then
@@ -165,7 +186,10 @@ impl Backend {
         }
     }
 
-    fn after_write(&mut self, result: Option<Result<crate::service::Outcome, Error>>) -> Vec<Reply> {
+    fn after_write(
+        &mut self,
+        result: Option<Result<crate::service::Outcome, Error>>,
+    ) -> Vec<Reply> {
         match result {
             Some(Ok(outcome)) => {
                 let done = Done {
@@ -308,7 +332,11 @@ const AUDIT_LOADED: i64 = 500;
 const POLL: Duration = Duration::from_secs(2);
 
 /// Runs the backend on the current thread until the console goes away.
-pub fn serve(mut backend: Backend, requests: Receiver<Request>, replies: Sender<super::event::Msg>) {
+pub fn serve(
+    mut backend: Backend,
+    requests: Receiver<Request>,
+    replies: Sender<super::event::Msg>,
+) {
     loop {
         match requests.recv_timeout(POLL) {
             Ok(request) => {
@@ -322,7 +350,9 @@ pub fn serve(mut backend: Backend, requests: Receiver<Request>, replies: Sender<
                 let watching = backend.operator.is_some() || backend.options.read_only;
                 if watching && backend.store.is_some() && backend.changed_elsewhere() {
                     let reload = backend.load();
-                    if replies.send(super::event::Msg::Reply(Reply::ChangedElsewhere)).is_err()
+                    if replies
+                        .send(super::event::Msg::Reply(Reply::ChangedElsewhere))
+                        .is_err()
                         || replies.send(super::event::Msg::Reply(reload)).is_err()
                     {
                         return;

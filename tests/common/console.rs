@@ -34,9 +34,15 @@ pub struct Console {
 /// `shop` with a permission and an end-user role, a group `ops` in QA, and users alice (end
 /// user, active, in ops) and bob (end user, invited).
 pub fn fixture_store(dir: &std::path::Path) -> Location {
+    fixture_store_for(dir, &warden::service::operator::os_account().unwrap())
+}
+
+/// [`fixture_store`] with `admin` mapped to OS account `os` (snapshots use a fixed one so they
+/// do not depend on who runs the tests).
+pub fn fixture_store_for(dir: &std::path::Path, os: &str) -> Location {
     let location = Location::Sqlite(dir.join("console.db"));
     let clock = ManualClock::new(NOW);
-    let os = warden::service::operator::os_account().unwrap();
+    let os = os.to_string();
     let (mut store, _, admin) = create_store(
         &location,
         StoreOptions::default(),
@@ -49,7 +55,9 @@ pub fn fixture_store(dir: &std::path::Path) -> Location {
     )
     .unwrap();
     let mut service = Service::new(&mut store, &clock, "default");
-    service.set_password(&admin, "admin", ADMIN_PASSWORD, false).unwrap();
+    service
+        .set_password(&admin, "admin", ADMIN_PASSWORD, false)
+        .unwrap();
     let user = |name: &str, status| {
         Command::AddUser(NewUser {
             username: name.into(),
@@ -126,8 +134,19 @@ impl Console {
             read_only,
             ..StoreOptions::default()
         };
-        let backend = Backend::new(location.clone(), options, "default".into(), Box::new(ManualClock::new(NOW)));
-        let mut state = State::new(Config::default(), true, "console.db".into(), "default".into(), read_only);
+        let backend = Backend::new(
+            location.clone(),
+            options,
+            "default".into(),
+            Box::new(ManualClock::new(NOW)),
+        );
+        let mut state = State::new(
+            Config::default(),
+            true,
+            "console.db".into(),
+            "default".into(),
+            read_only,
+        );
         state.now = NOW;
         state.size = (120, 40);
         let mut console = Console {
@@ -143,11 +162,29 @@ impl Console {
         console
     }
 
-    /// A console signed in as admin with a password (deterministic for snapshots).
+    /// A console signed in as admin with a password.
     pub fn signed_in() -> Console {
-        let mut c = Console::open(false);
-        c.keys(&format!("<Tab> admin <Tab> {ADMIN_PASSWORD} <CR>"));
-        assert!(matches!(c.state.screen, Screen::Main), "not signed in: {:?}", c.state.status);
+        Console::signed_in_over(Console::open(false))
+    }
+
+    /// Signed in as admin with a password over a store whose every string is the same on any
+    /// machine (for snapshots).
+    pub fn fixed() -> Console {
+        let dir = tempfile::tempdir().unwrap();
+        let location = fixture_store_for(dir.path(), "ops-shell");
+        Console::signed_in_over(Console::over(dir, location, false))
+    }
+
+    fn signed_in_over(mut c: Console) -> Console {
+        // With a peer shortcut on offer, Tab first moves from it to the form.
+        let peer = matches!(&c.state.screen, Screen::SignIn(s) if s.peer.is_some());
+        let skip = if peer { "<Tab>" } else { "" };
+        c.keys(&format!("{skip} admin <Tab> {ADMIN_PASSWORD} <CR>"));
+        assert!(
+            matches!(c.state.screen, Screen::Main),
+            "not signed in: {:?}",
+            c.state.status
+        );
         c
     }
 
@@ -197,16 +234,21 @@ impl Console {
                 "<Left>" => Some((KeyCode::Left, KeyModifiers::NONE)),
                 "<Right>" => Some((KeyCode::Right, KeyModifiers::NONE)),
                 "<Del>" => Some((KeyCode::Delete, KeyModifiers::NONE)),
-                w if w.starts_with("<C-") && w.ends_with('>') && w.chars().count() == 5 => {
-                    Some((KeyCode::Char(w.chars().nth(3).unwrap()), KeyModifiers::CONTROL))
-                }
+                w if w.starts_with("<C-") && w.ends_with('>') && w.chars().count() == 5 => Some((
+                    KeyCode::Char(w.chars().nth(3).unwrap()),
+                    KeyModifiers::CONTROL,
+                )),
                 _ => None,
             };
             match special {
                 Some((code, mods)) => self.key(code, mods),
                 None => {
                     for c in word.chars() {
-                        let mods = if c.is_uppercase() { KeyModifiers::SHIFT } else { KeyModifiers::NONE };
+                        let mods = if c.is_uppercase() {
+                            KeyModifiers::SHIFT
+                        } else {
+                            KeyModifiers::NONE
+                        };
                         self.key(KeyCode::Char(c), mods);
                     }
                 }
@@ -244,12 +286,17 @@ impl Console {
     /// A service over the same store, to check what the console did.
     pub fn service_check<T>(&self, body: impl FnOnce(&mut Service<'_>) -> T) -> T {
         let clock = ManualClock::new(NOW);
-        let mut store = warden::store::Store::open(&self.location, StoreOptions::default()).unwrap();
+        let mut store =
+            warden::store::Store::open(&self.location, StoreOptions::default()).unwrap();
         let mut service = Service::new(&mut store, &clock, "default");
         body(&mut service)
     }
 
     pub fn status(&self) -> String {
-        self.state.status.as_ref().map(|s| s.text.clone()).unwrap_or_default()
+        self.state
+            .status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
     }
 }

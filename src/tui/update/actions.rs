@@ -69,7 +69,10 @@ pub fn start(state: &mut State, action: Action) -> Vec<Effect> {
         Action::TemporaryPassword => match state.focused_user() {
             Some(u) if u.kind == UserKind::ApiClient => {
                 state.set_status(
-                    format!("{} is an API client: it signs in with a token (warden token create)", u.username),
+                    format!(
+                        "{} is an API client: it signs in with a token (warden token create)",
+                        u.username
+                    ),
                     Level::Error,
                 );
                 return Vec::new();
@@ -91,7 +94,12 @@ pub fn start(state: &mut State, action: Action) -> Vec<Effect> {
                     users: vec![user.username.clone()],
                 }
             };
-            return vec![send(state, Request::Execute { commands: vec![command] })];
+            return vec![send(
+                state,
+                Request::Execute {
+                    commands: vec![command],
+                },
+            )];
         }
         Action::DeactivateUser => {
             let Some(user) = state.focused_user() else {
@@ -120,7 +128,10 @@ pub fn start(state: &mut State, action: Action) -> Vec<Effect> {
             Overlay::Confirm(Confirm::new(
                 format!("Delete user {}?", user.username),
                 vec![
-                    format!("This removes {} for good, with {roles} role assignment(s) and {groups} group membership(s).", user.username),
+                    format!(
+                        "This removes {} for good, with {roles} role assignment(s) and {groups} group membership(s).",
+                        user.username
+                    ),
                     "The audit trail keeps what was removed.".into(),
                 ],
                 "Delete",
@@ -162,16 +173,21 @@ pub fn start(state: &mut State, action: Action) -> Vec<Effect> {
                 }]),
             ))
         }
-        Action::AssignRoles | Action::UnassignRoles | Action::AddMembers | Action::RemoveMembers | Action::AddGroupRoles | Action::RemoveGroupRoles => {
-            match picker(state, action) {
-                Some(p) => Overlay::Picker(p),
-                None => return Vec::new(),
-            }
-        }
+        Action::AssignRoles
+        | Action::UnassignRoles
+        | Action::AddMembers
+        | Action::RemoveMembers
+        | Action::AddGroupRoles
+        | Action::RemoveGroupRoles => match picker(state, action) {
+            Some(p) => Overlay::Picker(p),
+            None => return Vec::new(),
+        },
         _ => return Vec::new(),
     };
     state.overlays.push(overlay);
-    if let (Some(Overlay::Form(form)), Some(data)) = (state.overlays.last_mut(), state.data.as_ref()) {
+    if let (Some(Overlay::Form(form)), Some(data)) =
+        (state.overlays.last_mut(), state.data.as_ref())
+    {
         form.validate(&data.policy.password);
         // A fresh form has no errors to show yet: only what is typed is judged.
         for field in &mut form.fields {
@@ -183,10 +199,20 @@ pub fn start(state: &mut State, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-fn role_item(data: &super::super::state::Data, role: crate::model::RoleId, scope: Scope) -> Option<PickItem> {
+fn role_item(
+    data: &super::super::state::Data,
+    role: crate::model::RoleId,
+    scope: Scope,
+) -> Option<PickItem> {
     let view = data.roles.iter().find(|r| r.id == role)?;
-    let stage = scope.stage.and_then(|s| data.engine.stage_name(s)).map(String::from);
-    let app = scope.app.and_then(|a| data.engine.app_key(a)).map(String::from);
+    let stage = scope
+        .stage
+        .and_then(|s| data.engine.stage_name(s))
+        .map(String::from);
+    let app = scope
+        .app
+        .and_then(|a| data.engine.app_key(a))
+        .map(String::from);
     let at = data.engine.describe_scope(scope);
     Some(PickItem {
         value: view.key.clone(),
@@ -218,12 +244,25 @@ fn picker(state: &State, action: Action) -> Option<Picker> {
             let items = data
                 .roles
                 .iter()
-                .map(|r| item(&r.key, format!("{} — {} ({}{})", r.key, r.name, r.kind, r.app.as_ref().map(|a| format!(", {a}")).unwrap_or_default())))
+                .map(|r| {
+                    item(
+                        &r.key,
+                        format!(
+                            "{} — {} ({}{})",
+                            r.key,
+                            r.name,
+                            r.kind,
+                            r.app.as_ref().map(|a| format!(", {a}")).unwrap_or_default()
+                        ),
+                    )
+                })
                 .collect();
             Picker::new(
                 format!("Assign roles to {}", user.username),
                 items,
-                PickPurpose::AssignRoles { user: user.username.clone() },
+                PickPurpose::AssignRoles {
+                    user: user.username.clone(),
+                },
                 any_stage,
             )
         }
@@ -238,13 +277,16 @@ fn picker(state: &State, action: Action) -> Option<Picker> {
             Picker::new(
                 format!("Take roles from {}", user.username),
                 items,
-                PickPurpose::UnassignRoles { user: user.username.clone() },
+                PickPurpose::UnassignRoles {
+                    user: user.username.clone(),
+                },
                 Vec::new(),
             )
         }
         Action::AddMembers => {
             let group = state.focused_group()?;
-            let current: std::collections::HashSet<_> = data.engine.group_members(group.id).into_iter().collect();
+            let current: std::collections::HashSet<_> =
+                data.engine.group_members(group.id).into_iter().collect();
             let items = data
                 .users
                 .iter()
@@ -254,7 +296,9 @@ fn picker(state: &State, action: Action) -> Option<Picker> {
             Picker::new(
                 format!("Add members to {} ({})", group.name, group.stage),
                 items,
-                PickPurpose::AddMembers { group: group_ref(state)? },
+                PickPurpose::AddMembers {
+                    group: group_ref(state)?,
+                },
                 Vec::new(),
             )
         }
@@ -269,7 +313,9 @@ fn picker(state: &State, action: Action) -> Option<Picker> {
             Picker::new(
                 format!("Remove members from {} ({})", group.name, group.stage),
                 items,
-                PickPurpose::RemoveMembers { group: group_ref(state)? },
+                PickPurpose::RemoveMembers {
+                    group: group_ref(state)?,
+                },
                 Vec::new(),
             )
         }
@@ -280,12 +326,24 @@ fn picker(state: &State, action: Action) -> Option<Picker> {
                 .roles
                 .iter()
                 .filter(|r| r.kind == RoleKind::EndUser && !current.contains(&r.id))
-                .map(|r| item(&r.key, format!("{} — {} ({})", r.key, r.name, r.app.clone().unwrap_or_default())))
+                .map(|r| {
+                    item(
+                        &r.key,
+                        format!(
+                            "{} — {} ({})",
+                            r.key,
+                            r.name,
+                            r.app.clone().unwrap_or_default()
+                        ),
+                    )
+                })
                 .collect();
             Picker::new(
                 format!("Give {} ({}) roles", group.name, group.stage),
                 items,
-                PickPurpose::AddGroupRoles { group: group_ref(state)? },
+                PickPurpose::AddGroupRoles {
+                    group: group_ref(state)?,
+                },
                 Vec::new(),
             )
         }
@@ -300,7 +358,9 @@ fn picker(state: &State, action: Action) -> Option<Picker> {
             Picker::new(
                 format!("Take roles from {} ({})", group.name, group.stage),
                 items,
-                PickPurpose::RemoveGroupRoles { group: group_ref(state)? },
+                PickPurpose::RemoveGroupRoles {
+                    group: group_ref(state)?,
+                },
                 Vec::new(),
             )
         }
@@ -363,7 +423,9 @@ pub fn open(state: &mut State) {
         return;
     };
     let title = focused_name(state).unwrap_or_default();
-    state.overlays.push(Overlay::Message(Message::new(title, lines, false)));
+    state
+        .overlays
+        .push(Overlay::Message(Message::new(title, lines, false)));
 }
 
 fn detail_lines(state: &State) -> Option<Vec<String>> {
@@ -377,7 +439,10 @@ fn detail_lines(state: &State) -> Option<Vec<String>> {
             lines.push("Effective permissions (first path):".into());
             let set = e.effective(u.id).unwrap_or_default();
             for atom in e.atoms(&set) {
-                let path = e.first_path(u.id, atom).map(|p| e.render_path(&p)).unwrap_or_default();
+                let path = e
+                    .first_path(u.id, atom)
+                    .map(|p| e.render_path(&p))
+                    .unwrap_or_default();
                 lines.push(format!("  {}  {path}", e.atom_label(atom)));
             }
             lines
@@ -393,7 +458,9 @@ fn detail_lines(state: &State) -> Option<Vec<String>> {
             lines
         }
         Tab::Roles => super::super::view::detail::role_lines(state, state.focused_role()?),
-        Tab::Permissions => super::super::view::detail::permission_lines(state, state.focused_permission()?),
+        Tab::Permissions => {
+            super::super::view::detail::permission_lines(state, state.focused_permission()?)
+        }
         Tab::Audit => {
             let a = state.focused_audit()?;
             let mut lines = vec![

@@ -54,7 +54,7 @@ pub fn key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                     }
                     Ok(_) => Vec::new(),
                     Err(message) => {
-                        form.error = Some(message);
+                        form.refused(message);
                         Vec::new()
                     }
                 },
@@ -102,7 +102,8 @@ pub fn key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                         )]
                     }
                     _ => {
-                        sign_in.form.error = Some("type an operator's username and password".into());
+                        sign_in.form.error =
+                            Some("type an operator's username and password".into());
                         Vec::new()
                     }
                 },
@@ -141,7 +142,9 @@ fn filter_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
             listing.filter.query.pop();
         }
         // Readline's line and word erase.
-        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => listing.filter.query.clear(),
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            listing.filter.query.clear()
+        }
         KeyCode::Char('w') if key.modifiers.contains(KeyModifiers::CONTROL) => {
             let query = &mut listing.filter.query;
             let kept = query.trim_end().rfind(' ').map_or(0, |at| at + 1);
@@ -172,7 +175,9 @@ pub fn action_taken(state: &mut State, action: Action) -> Vec<Effect> {
         Action::CommandLine => state.overlays.push(Overlay::Command(Default::default())),
         Action::Filter => state.listing_mut(tab).editing = true,
         Action::NextTab => state.tab = Tab::ALL[(tab.index() + 1) % Tab::ALL.len()],
-        Action::PrevTab => state.tab = Tab::ALL[(tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()],
+        Action::PrevTab => {
+            state.tab = Tab::ALL[(tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]
+        }
         Action::Tab1 => state.tab = Tab::Users,
         Action::Tab2 => state.tab = Tab::Groups,
         Action::Tab3 => state.tab = Tab::Roles,
@@ -212,7 +217,13 @@ pub fn action_taken(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Open => actions::open(state),
         other => {
             if let Some(reason) = state.refusal(other) {
-                state.set_status(format!("{}: {reason}", super::super::keymap::spec(other).description), Level::Error);
+                state.set_status(
+                    format!(
+                        "{}: {reason}",
+                        super::super::keymap::spec(other).description
+                    ),
+                    Level::Error,
+                );
                 return Vec::new();
             }
             return actions::start(state, other);
@@ -249,7 +260,9 @@ fn overlay_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         Overlay::Message(message) => {
             match key.code {
                 KeyCode::Down | KeyCode::Char('j') => message.scroll += 1,
-                KeyCode::Up | KeyCode::Char('k') => message.scroll = message.scroll.saturating_sub(1),
+                KeyCode::Up | KeyCode::Char('k') => {
+                    message.scroll = message.scroll.saturating_sub(1)
+                }
                 KeyCode::PageDown => message.scroll += 10,
                 KeyCode::PageUp => message.scroll = message.scroll.saturating_sub(10),
                 _ => {
@@ -291,7 +304,9 @@ fn overlay_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                     return Vec::new();
                 };
                 match confirm.action {
-                    OnConfirm::Execute(commands) => vec![send(state, Request::Execute { commands })],
+                    OnConfirm::Execute(commands) => {
+                        vec![send(state, Request::Execute { commands })]
+                    }
                     OnConfirm::DiscardForm => {
                         state.overlays.pop();
                         Vec::new()
@@ -325,13 +340,15 @@ fn overlay_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
             }
             match event {
                 FormEvent::Cancel if form.dirty => {
-                    state.overlays.push(Overlay::Confirm(super::super::overlay::Confirm::new(
-                        "Discard your changes?".into(),
-                        vec!["The form has changes that are not saved.".into()],
-                        "Discard",
-                        false,
-                        OnConfirm::DiscardForm,
-                    )));
+                    state
+                        .overlays
+                        .push(Overlay::Confirm(super::super::overlay::Confirm::new(
+                            "Discard your changes?".into(),
+                            vec!["The form has changes that are not saved.".into()],
+                            "Discard",
+                            false,
+                            OnConfirm::DiscardForm,
+                        )));
                     Vec::new()
                 }
                 FormEvent::Cancel => {
@@ -362,7 +379,7 @@ fn overlay_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                     }
                     Ok(_) => Vec::new(),
                     Err(message) => {
-                        form.error = Some(message);
+                        form.refused(message);
                         Vec::new()
                     }
                 },

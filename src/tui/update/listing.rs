@@ -66,7 +66,9 @@ pub fn resort(state: &mut State, tab: Tab) {
     let mut order: Vec<u32> = (0..n).collect();
     // Column 0 is the store's own order (already sorted by the natural key): no work at 100k.
     if column != 0 {
-        let keys: Vec<String> = (0..n as usize).map(|r| data.sort_key(tab, r, column)).collect();
+        let keys: Vec<String> = (0..n as usize)
+            .map(|r| data.sort_key(tab, r, column))
+            .collect();
         order.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
     }
     if descending {
@@ -85,9 +87,11 @@ pub fn refilter(state: &mut State, tab: Tab) {
     };
     let focused = state.listing(tab).focused();
     let listing = &mut state.listings[tab.index()];
-    listing.visible = listing
-        .filter
-        .apply(&listing.order, &data.haystacks[tab.index()], &mut state.matcher);
+    listing.visible = listing.filter.apply(
+        &listing.order,
+        &data.haystacks[tab.index()],
+        &mut state.matcher,
+    );
     listing.cursor = focused
         .and_then(|row| listing.visible.iter().position(|&r| r as usize == row))
         .unwrap_or(0);

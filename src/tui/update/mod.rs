@@ -61,13 +61,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             let minute_changed = now.0 / 60_000 != state.now.0 / 60_000;
+            // Asked before the clock moves, so a badge that just ran out is redrawn away.
+            let counting = state.countdown_on_screen();
             state.now = now;
             if state.pending > 0 {
                 state.spinner = state.spinner.wrapping_add(1);
                 state.dirty = true;
             }
-            // Lock badges count down in minutes.
-            if minute_changed {
+            // Lock badges count down in minutes; with none on screen an idle console stays
+            // silent.
+            if minute_changed && counting {
                 state.dirty = true;
             }
             Vec::new()

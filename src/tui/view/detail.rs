@@ -14,12 +14,18 @@ use crate::model::{Scope, UserStatus, Vocabulary};
 use crate::service::query::{GroupView, PermissionView, RoleView, UserView};
 
 fn or_dash(text: &str) -> String {
-    if text.is_empty() { "-".into() } else { text.to_string() }
+    if text.is_empty() {
+        "-".into()
+    } else {
+        text.to_string()
+    }
 }
 
 fn scope_suffix(state: &State, scope: Scope) -> String {
     match state.data.as_ref() {
-        Some(data) if !scope.is_organization() => format!(" (at {})", data.engine.describe_scope(scope)),
+        Some(data) if !scope.is_organization() => {
+            format!(" (at {})", data.engine.describe_scope(scope))
+        }
         _ => String::new(),
     }
 }
@@ -32,14 +38,21 @@ pub fn user_lines(state: &State, u: &UserView) -> Vec<String> {
     let mut status = u.status.to_string();
     let lock = lock_badge(u.locked_until, state.now);
     if !lock.is_empty() {
-        status.push_str(&format!(" · {lock} ({} failed attempts)", u.failed_attempts));
+        status.push_str(&format!(
+            " · {lock} ({} failed attempts)",
+            u.failed_attempts
+        ));
     }
     let password = match (u.has_password, u.must_change_password) {
         (false, _) => "not set",
         (true, true) => "temporary: must change at next sign-in",
         (true, false) => "set",
     };
-    let groups: Vec<String> = e.user_groups(u.id).into_iter().map(|g| e.group_label(g)).collect();
+    let groups: Vec<String> = e
+        .user_groups(u.id)
+        .into_iter()
+        .map(|g| e.group_label(g))
+        .collect();
     let roles: Vec<String> = e
         .user_roles(u.id)
         .into_iter()
@@ -50,10 +63,16 @@ pub fn user_lines(state: &State, u: &UserView) -> Vec<String> {
         format!("name      {}", or_dash(&u.display_name)),
         format!("email     {}", or_dash(u.email.as_deref().unwrap_or(""))),
         format!("status    {status}"),
-        format!("external  {}", or_dash(u.external_id.as_ref().map_or("", |x| x.0.as_str()))),
+        format!(
+            "external  {}",
+            or_dash(u.external_id.as_ref().map_or("", |x| x.0.as_str()))
+        ),
         format!("password  {password}"),
         format!("created   {}", u.created_at.short()),
-        format!("sign-in   {}", u.last_sign_in_at.map_or("never".into(), |t| t.short())),
+        format!(
+            "sign-in   {}",
+            u.last_sign_in_at.map_or("never".into(), |t| t.short())
+        ),
         format!("groups    {}", or_dash(&groups.join(", "))),
         format!("roles     {}", or_dash(&roles.join(", "))),
     ]
@@ -84,7 +103,12 @@ pub fn role_lines(state: &State, r: &RoleView) -> Vec<String> {
     };
     let e = &data.engine;
     let keys = |ids: Vec<crate::model::RoleId>| -> String {
-        or_dash(&ids.into_iter().filter_map(|id| e.role_key(id).map(String::from)).collect::<Vec<_>>().join(", "))
+        or_dash(
+            &ids.into_iter()
+                .filter_map(|id| e.role_key(id).map(String::from))
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
     };
     let mut lines = vec![format!("{} · {}", r.key, r.name)];
     if r.builtin {
@@ -93,12 +117,19 @@ pub fn role_lines(state: &State, r: &RoleView) -> Vec<String> {
     lines.push(format!(
         "kind      {}{}",
         r.kind,
-        r.app.as_ref().map(|a| format!(" of app {a}")).unwrap_or_default()
+        r.app
+            .as_ref()
+            .map(|a| format!(" of app {a}"))
+            .unwrap_or_default()
     ));
     lines.push(format!("about     {}", or_dash(&r.description)));
     lines.push(format!("includes  {}", keys(e.role_includes(r.id))));
     lines.push(format!("included  {}", keys(e.role_included_by(r.id))));
-    let groups: Vec<String> = e.role_groups(r.id).into_iter().map(|g| e.group_label(g)).collect();
+    let groups: Vec<String> = e
+        .role_groups(r.id)
+        .into_iter()
+        .map(|g| e.group_label(g))
+        .collect();
     lines.push(format!("groups    {}", or_dash(&groups.join(", "))));
     lines.push(format!("users     {} directly", e.role_holder_count(r.id)));
     let grants = e.role_grants(r.id);
@@ -122,7 +153,11 @@ pub fn permission_lines(state: &State, p: &PermissionView) -> Vec<String> {
         format!("section   {}", p.section),
         format!(
             "owner     {}",
-            p.app.as_ref().map_or("built-in catalog (read-only)".to_string(), |a| format!("app {a}"))
+            p.app
+                .as_ref()
+                .map_or("built-in catalog (read-only)".to_string(), |a| format!(
+                    "app {a}"
+                ))
         ),
         format!("about     {}", or_dash(&p.description)),
         format!("implies   {}", or_dash(&p.implies.join(", "))),
@@ -143,12 +178,61 @@ fn audit_lines(state: &State) -> Vec<String> {
         String::new(),
     ];
     if let Some(changes) = a.detail.get("changes").and_then(|c| c.as_array()) {
-        lines.push(format!("{} change(s) (Enter shows the record):", changes.len()));
+        lines.push(format!("{} change(s):", changes.len()));
         for change in changes.iter().take(50) {
-            lines.push(format!("  {}", change));
+            lines.push(format!("  {}", change_line(change)));
+        }
+        if changes.len() > 50 {
+            lines.push(format!(
+                "  … {} more (warden audit show {})",
+                changes.len() - 50,
+                a.id
+            ));
         }
     }
     lines
+}
+
+/// One recorded change for people: its operation, then its fields by name; an edit shows only
+/// the fields that changed, as `field: before → after`.
+fn change_line(change: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let Some(fields) = change.as_object() else {
+        return change.to_string();
+    };
+    let scalar = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut parts = vec![
+        fields
+            .get("op")
+            .map(scalar)
+            .unwrap_or_default()
+            .replace('_', " "),
+    ];
+    for (key, value) in fields {
+        match (key.as_str(), value) {
+            ("op" | "before" | "after", _) | (_, Value::Null) => {}
+            (_, Value::String(text)) if text.is_empty() => {}
+            (_, Value::Array(items)) => parts.push(format!("{key}: {} item(s)", items.len())),
+            (_, Value::Object(_)) => parts.push(format!("{key}: {value}")),
+            _ => parts.push(format!("{key}={}", scalar(value))),
+        }
+    }
+    if let (Some(Value::Object(before)), Some(Value::Object(after))) =
+        (fields.get("before"), fields.get("after"))
+    {
+        for (key, new) in after {
+            let old = before.get(key).unwrap_or(&Value::Null);
+            if old != new {
+                parts.push(format!("{key}: {} → {}", scalar(old), scalar(new)));
+            }
+        }
+    } else if let (Some(before), Some(after)) = (fields.get("before"), fields.get("after")) {
+        parts.push(format!("{} → {}", scalar(before), scalar(after)));
+    }
+    parts.join(" ")
 }
 
 pub fn pane(state: &State, frame: &mut Frame<'_>, area: Rect) {
@@ -156,7 +240,9 @@ pub fn pane(state: &State, frame: &mut Frame<'_>, area: Rect) {
         Tab::Users => state.focused_user().map(|u| user_lines(state, u)),
         Tab::Groups => state.focused_group().map(|g| group_lines(state, g)),
         Tab::Roles => state.focused_role().map(|r| role_lines(state, r)),
-        Tab::Permissions => state.focused_permission().map(|p| permission_lines(state, p)),
+        Tab::Permissions => state
+            .focused_permission()
+            .map(|p| permission_lines(state, p)),
         Tab::Audit => Some(audit_lines(state)),
     }
     .unwrap_or_default();
@@ -169,7 +255,10 @@ pub fn pane(state: &State, frame: &mut Frame<'_>, area: Rect) {
                 state.theme.title()
             } else if danger && l.starts_with("status") {
                 state.theme.danger()
-            } else if state.tab == Tab::Users && l.starts_with("status") && l.contains(UserStatus::Deactivated.as_str()) {
+            } else if state.tab == Tab::Users
+                && l.starts_with("status")
+                && l.contains(UserStatus::Deactivated.as_str())
+            {
                 state.theme.dim()
             } else {
                 state.theme.normal()

@@ -12,7 +12,9 @@ use super::safe;
 use crate::model::UserStatus;
 
 pub fn pane(state: &State, frame: &mut Frame<'_>, area: Rect) {
-    let block = Block::default().borders(Borders::ALL).title(" Effective permissions ");
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Effective permissions ");
     let (Some(data), Some(user)) = (state.data.as_ref(), state.focused_user()) else {
         frame.render_widget(block, area);
         return;
@@ -27,7 +29,7 @@ pub fn pane(state: &State, frame: &mut Frame<'_>, area: Rect) {
     } else {
         if user.locked {
             lines.push(Line::from(Span::styled(
-                "locked: keeps these permissions but cannot sign in",
+                "locked: cannot sign in until unlocked",
                 state.theme.danger(),
             )));
         }
@@ -40,13 +42,22 @@ pub fn pane(state: &State, frame: &mut Frame<'_>, area: Rect) {
             )
         });
         if atoms.is_empty() {
-            lines.push(Line::from(Span::styled("no permissions", state.theme.dim())));
+            lines.push(Line::from(Span::styled(
+                "no permissions",
+                state.theme.dim(),
+            )));
         }
         let mut section = String::new();
         for atom in atoms {
-            let this = e.permission_section(atom.permission).unwrap_or("").to_string();
+            let this = e
+                .permission_section(atom.permission)
+                .unwrap_or("")
+                .to_string();
             if this != section {
-                lines.push(Line::from(Span::styled(safe(&this).into_owned(), state.theme.header())));
+                lines.push(Line::from(Span::styled(
+                    safe(&this).into_owned(),
+                    state.theme.header(),
+                )));
                 section = this;
             }
             let via = e

@@ -1,6 +1,7 @@
 //! `render(&state, frame)`: reads the state, draws the frame, changes nothing. Every string
 //! that came from the store goes through `text::terminal_safe` (via [`safe`]) on its way in.
 
+mod columns;
 pub mod detail;
 mod effective;
 mod form;
@@ -27,13 +28,19 @@ pub fn safe(text: &str) -> Cow<'_, str> {
 pub fn render(state: &State, frame: &mut Frame<'_>) {
     let area = frame.area();
     if layout::too_small((area.width, area.height)) {
-        let line = format!(
-            "terminal too small: {}x{}, warden needs at least {}x{}",
+        let full = format!(
+            "terminal too small: {}x{}, needs {}x{}",
             area.width,
             area.height,
             layout::MIN_WIDTH,
             layout::MIN_HEIGHT
         );
+        // The whole message when it fits, else its first words, still on one line.
+        let line = if full.chars().count() <= usize::from(area.width) {
+            full
+        } else {
+            "terminal too small".to_string()
+        };
         frame.render_widget(Paragraph::new(Line::from(line)), area);
         return;
     }

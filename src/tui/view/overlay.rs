@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::super::keymap::ACTIONS;
+use super::super::keymap::{ACTIONS, Context};
 use super::super::overlay::{Confirm, Message, Overlay, Picker};
 use super::super::state::State;
 use super::layout::centered;
@@ -27,7 +27,10 @@ pub fn render(state: &State, frame: &mut Frame<'_>, area: Rect, overlay: &Overla
             frame.render_widget(Clear, bottom);
             let text = format!(":{}", line.input);
             frame.set_cursor_position((bottom.x + text.chars().count() as u16, bottom.y));
-            frame.render_widget(Paragraph::new(Line::from(Span::styled(text, state.theme.key()))), bottom);
+            frame.render_widget(
+                Paragraph::new(Line::from(Span::styled(text, state.theme.key()))),
+                bottom,
+            );
         }
         Overlay::Message(message) => message_box(state, frame, area, message),
     }
@@ -41,48 +44,100 @@ fn help_box(state: &State, frame: &mut Frame<'_>, area: Rect, query: &str, scrol
         Span::styled("filter: ", state.theme.dim()),
         Span::raw(query.to_string()),
     ])];
-    for spec in ACTIONS {
-        let keys = state.keymap.label(spec.action);
-        let text = format!("{keys} {} {}", spec.name, spec.description).to_lowercase();
-        if !query_lower.is_empty() && !text.contains(&query_lower) {
-            continue;
+    // This tab's keys first, then the ones that work everywhere, then the other tabs'.
+    let here = state.tab.context();
+    let mut contexts = vec![here, Context::Global];
+    contexts.extend(
+        [
+            Context::Users,
+            Context::Groups,
+            Context::Roles,
+            Context::Permissions,
+            Context::Audit,
+        ]
+        .into_iter()
+        .filter(|c| *c != here),
+    );
+    for context in contexts {
+        let mut section = Vec::new();
+        for spec in ACTIONS.iter().filter(|s| s.context == context) {
+            let keys = state.keymap.label(spec.action);
+            let text = format!("{keys} {} {}", spec.name, spec.description).to_lowercase();
+            if !query_lower.is_empty() && !text.contains(&query_lower) {
+                continue;
+            }
+            let refusal = state.refusal(spec.action);
+            let key_style = if refusal.is_some() {
+                state.theme.dim()
+            } else if spec.dangerous {
+                state.theme.danger()
+            } else {
+                state.theme.key()
+            };
+            section.push(Line::from(vec![
+                Span::styled(format!("{keys:>14}  "), key_style),
+                Span::raw(format!("{:<34}", spec.description)),
+                Span::styled(format!(" {}", spec.name), state.theme.dim()),
+            ]));
+            // Why the action is not available now, on its own line so it is never cut off.
+            if let Some(why) = refusal {
+                section.push(Line::from(Span::styled(
+                    format!("{:>16}not now: {}", "", safe(&why)),
+                    state.theme.dim(),
+                )));
+            }
         }
-        let refusal = state.refusal(spec.action);
-        let key_style = if refusal.is_some() {
-            state.theme.dim()
-        } else if spec.dangerous {
-            state.theme.danger()
-        } else {
-            state.theme.key()
-        };
-        let mut spans = vec![
-            Span::styled(format!("{keys:>14}  "), key_style),
-            Span::raw(format!("{:<34}", spec.description)),
-            Span::styled(format!(" {}", spec.name), state.theme.dim()),
-        ];
-        if let Some(why) = refusal {
-            spans.push(Span::styled(format!("  — {}", safe(&why)), state.theme.dim()));
+        if !section.is_empty() {
+            let title = match context {
+                Context::Global => "Everywhere",
+                Context::Users => "Users tab",
+                Context::Groups => "Groups tab",
+                Context::Roles => "Roles tab",
+                Context::Permissions => "Permissions tab",
+                Context::Audit => "Audit tab",
+            };
+            lines.push(Line::from(Span::styled(title, state.theme.header())));
+            lines.extend(section);
         }
-        lines.push(Line::from(spans));
     }
+    // Scrolling stops with the last line at the bottom.
+    let last_start = lines
+        .len()
+        .saturating_sub(usize::from(rect.height.saturating_sub(2)));
     let paragraph = Paragraph::new(lines)
-        .scroll((scroll as u16, 0))
-        .block(Block::default().borders(Borders::ALL).title(" Keys · type to filter · esc closes "));
+        .scroll((scroll.min(last_start) as u16, 0))
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Keys · type to filter · esc closes "),
+        );
     frame.render_widget(paragraph, rect);
 }
 
 fn confirm_box(state: &State, frame: &mut Frame<'_>, area: Rect, confirm: &Confirm) {
     let rect = centered(area, 64, 8 + confirm.lines.len() as u16);
     frame.render_widget(Clear, rect);
-    let title_style = if confirm.danger { state.theme.danger() } else { state.theme.title() };
+    let title_style = if confirm.danger {
+        state.theme.danger()
+    } else {
+        state.theme.title()
+    };
     let mut lines: Vec<Line> = confirm
         .lines
         .iter()
         .map(|l| Line::from(safe(l).into_owned()))
         .collect();
     lines.push(Line::from(""));
-    let cancel_style = if confirm.on_confirm_focused { state.theme.normal() } else { state.theme.selected() };
-    let mut confirm_style = if confirm.danger { state.theme.danger() } else { state.theme.normal() };
+    let cancel_style = if confirm.on_confirm_focused {
+        state.theme.normal()
+    } else {
+        state.theme.selected()
+    };
+    let mut confirm_style = if confirm.danger {
+        state.theme.danger()
+    } else {
+        state.theme.normal()
+    };
     if confirm.on_confirm_focused {
         confirm_style = confirm_style.patch(state.theme.selected());
     }
@@ -92,11 +147,20 @@ fn confirm_box(state: &State, frame: &mut Frame<'_>, area: Rect, confirm: &Confi
         Span::raw("   "),
         Span::styled(format!(" {} ", confirm.confirm_label), confirm_style),
     ]));
-    lines.push(Line::from(Span::styled("tab switches · enter chooses · esc cancels", state.theme.dim())));
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(format!(" {} ", safe(&confirm.title)), title_style));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), rect);
+    lines.push(Line::from(Span::styled(
+        "tab switches · enter chooses · esc cancels",
+        state.theme.dim(),
+    )));
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {} ", safe(&confirm.title)),
+        title_style,
+    ));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        rect,
+    );
 }
 
 fn picker_box(state: &State, frame: &mut Frame<'_>, area: Rect, picker: &Picker) {
@@ -107,18 +171,32 @@ fn picker_box(state: &State, frame: &mut Frame<'_>, area: Rect, picker: &Picker)
     lines.push(Line::from(Span::styled(filter.clone(), state.theme.key())));
     if !picker.stages.is_empty() {
         let stage = picker.stage().unwrap_or_else(|| "every stage".into());
-        lines.push(Line::from(Span::styled(format!("at: {stage} (tab changes)"), state.theme.dim())));
+        lines.push(Line::from(Span::styled(
+            format!("at: {stage} (tab changes)"),
+            state.theme.dim(),
+        )));
     }
     let height = rect.height.saturating_sub(5) as usize;
     let start = picker.cursor.saturating_sub(height.saturating_sub(1));
     for (i, &item) in picker.visible.iter().enumerate().skip(start).take(height) {
         let chosen = picker.chosen.contains(&(item as usize));
-        let text = format!("{} {}", if chosen { "[x]" } else { "[ ]" }, safe(&picker.items[item as usize].label));
-        let style = if i == picker.cursor { state.theme.selected() } else { state.theme.normal() };
+        let text = format!(
+            "{} {}",
+            if chosen { "[x]" } else { "[ ]" },
+            safe(&picker.items[item as usize].label)
+        );
+        let style = if i == picker.cursor {
+            state.theme.selected()
+        } else {
+            state.theme.normal()
+        };
         lines.push(Line::from(Span::styled(text, style)));
     }
     if picker.visible.is_empty() {
-        lines.push(Line::from(Span::styled("nothing matches", state.theme.dim())));
+        lines.push(Line::from(Span::styled(
+            "nothing matches",
+            state.theme.dim(),
+        )));
     }
     let title = format!(
         " {} · {} chosen · space marks · enter applies · esc cancels ",
@@ -126,13 +204,24 @@ fn picker_box(state: &State, frame: &mut Frame<'_>, area: Rect, picker: &Picker)
         picker.chosen.len()
     );
     frame.set_cursor_position((rect.x + 1 + filter.chars().count() as u16, rect.y + 1));
-    frame.render_widget(Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)), rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)),
+        rect,
+    );
 }
 
 fn message_box(state: &State, frame: &mut Frame<'_>, area: Rect, message: &Message) {
-    let rect = centered(area, area.width.saturating_sub(6), area.height.saturating_sub(4));
+    let rect = centered(
+        area,
+        area.width.saturating_sub(6),
+        area.height.saturating_sub(4),
+    );
     frame.render_widget(Clear, rect);
-    let style = if message.error { state.theme.error() } else { state.theme.normal() };
+    let style = if message.error {
+        state.theme.error()
+    } else {
+        state.theme.normal()
+    };
     let lines: Vec<Line> = message
         .lines
         .iter()

@@ -16,20 +16,28 @@ use super::safe;
 pub fn opening(state: &State, frame: &mut Frame<'_>, area: Rect) {
     let rect = centered(area, 60, 3);
     let text = format!("opening {} …", safe(&state.store_label));
-    frame.render_widget(Paragraph::new(text).block(Block::default().borders(Borders::ALL)), rect);
+    frame.render_widget(
+        Paragraph::new(text).block(Block::default().borders(Borders::ALL)),
+        rect,
+    );
 }
 
 pub fn failed(state: &State, frame: &mut Frame<'_>, area: Rect, message: &str) {
     let rect = centered(area, 76, 9);
     let lines = vec![
-        Line::from(Span::styled(safe(message).into_owned(), state.theme.error())),
+        Line::from(Span::styled(
+            safe(message).into_owned(),
+            state.theme.error(),
+        )),
         Line::from(""),
         Line::from(Span::styled("press q to quit", state.theme.dim())),
     ];
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::default().borders(Borders::ALL).title(" warden cannot open the store ")),
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" warden cannot open the store "),
+        ),
         rect,
     );
 }
@@ -37,12 +45,13 @@ pub fn failed(state: &State, frame: &mut Frame<'_>, area: Rect, message: &str) {
 pub fn first_run(state: &State, frame: &mut Frame<'_>, area: Rect, form: &Form) {
     let rect = centered(area, 96, 18);
     frame.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(" Welcome to warden: create the store · tab next · enter/ctrl-s create · esc quits ");
+    let block = Block::default().borders(Borders::ALL).title(
+        " Welcome to warden: create the store · tab next · enter/ctrl-s create · esc quits ",
+    );
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let [left, right] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(inner);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(inner);
     let [intro, fields] = Layout::vertical([Constraint::Length(4), Constraint::Min(3)]).areas(left);
     frame.render_widget(
         Paragraph::new(vec![
@@ -56,13 +65,19 @@ pub fn first_run(state: &State, frame: &mut Frame<'_>, area: Rect, form: &Form) 
     let mut lines = field_lines(state, form, fields, frame);
     if let Some(error) = &form.error {
         lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(safe(error).into_owned(), state.theme.error())));
+        lines.push(Line::from(Span::styled(
+            safe(error).into_owned(),
+            state.theme.error(),
+        )));
     }
     if form.submitting {
         lines.push(Line::from(Span::styled("creating…", state.theme.dim())));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), fields);
-    let mut checks = vec![Line::from(Span::styled("The password needs:", state.theme.header()))];
+    let mut checks = vec![Line::from(Span::styled(
+        "The password needs:",
+        state.theme.header(),
+    ))];
     checks.extend(checklist_lines(state, form));
     frame.render_widget(Paragraph::new(checks).wrap(Wrap { trim: false }), right);
 }
@@ -75,11 +90,16 @@ pub fn sign_in(state: &State, frame: &mut Frame<'_>, area: Rect, sign_in: &SignI
         .title(format!(" Sign in to {} ", safe(&state.store_label)));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let [peer_area, form_area] = Layout::vertical([Constraint::Length(3), Constraint::Min(4)]).areas(inner);
+    let [peer_area, form_area] =
+        Layout::vertical([Constraint::Length(3), Constraint::Min(4)]).areas(inner);
     let mut peer_lines = Vec::new();
     match &sign_in.peer {
         Some(peer) => {
-            let style = if sign_in.on_peer { state.theme.selected() } else { state.theme.normal() };
+            let style = if sign_in.on_peer {
+                state.theme.selected()
+            } else {
+                state.theme.normal()
+            };
             peer_lines.push(Line::from(Span::styled(
                 format!(" Continue as {} (this OS account's operator) ", safe(peer)),
                 style,
@@ -109,7 +129,10 @@ pub fn sign_in(state: &State, frame: &mut Frame<'_>, area: Rect, sign_in: &SignI
         }
     }
     if let Some(error) = &sign_in.form.error {
-        lines.push(Line::from(Span::styled(safe(error).into_owned(), state.theme.error())));
+        lines.push(Line::from(Span::styled(
+            safe(error).into_owned(),
+            state.theme.error(),
+        )));
     }
     if sign_in.form.submitting || state.pending > 0 {
         lines.push(Line::from(Span::styled("signing in…", state.theme.dim())));

@@ -9,31 +9,66 @@ use ratatui::widgets::Paragraph;
 use super::super::keymap::{ACTIONS, Context};
 use super::super::state::{Level, State, Tab};
 use super::safe;
+use unicode_width::UnicodeWidthStr;
 
 const SPINNER: &[&str] = &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
+/// Tabs on the left, who is working on which tenant on the right; on a narrow terminal the tab
+/// titles shorten and then the sign-in method goes, so the tabs are never cut.
 pub fn header(state: &State, frame: &mut Frame<'_>, area: Rect) {
-    let who = match &state.session {
-        Some(s) if s.read_only => "read-only".to_string(),
-        Some(s) => s
-            .operator
-            .as_ref()
-            .map_or("-".into(), |o| safe(&o.audit_label()).into_owned()),
-        None => "-".into(),
+    let (who, short_who) = match &state.session {
+        Some(s) if s.read_only => ("read-only".to_string(), "read-only".to_string()),
+        Some(s) => s.operator.as_ref().map_or(("-".into(), "-".into()), |o| {
+            (
+                safe(&o.audit_label()).into_owned(),
+                safe(&o.username).into_owned(),
+            )
+        }),
+        None => ("-".into(), "-".into()),
     };
-    let mut spans = vec![
-        Span::styled(" warden ", state.theme.title()),
-        Span::raw(format!("{} · {} ", safe(&state.tenant), who)),
-    ];
-    for tab in Tab::ALL {
-        let label = format!(" {} {} ", tab.index() + 1, tab.title());
-        let style = if tab == state.tab {
-            state.theme.active_tab()
-        } else {
-            state.theme.normal()
-        };
-        spans.push(Span::styled(label, style));
-    }
+    let tenant = safe(&state.tenant).into_owned();
+    let tabs = |short: bool| -> Vec<String> {
+        Tab::ALL
+            .iter()
+            .map(|t| {
+                format!(
+                    " {} {} ",
+                    t.index() + 1,
+                    if short { t.short_title() } else { t.title() }
+                )
+            })
+            .collect()
+    };
+    let width = usize::from(area.width);
+    let fits = |labels: &[String], identity: &str| {
+        labels.iter().map(|l| l.width()).sum::<usize>() + identity.width() < width
+    };
+    let long_identity = format!("{tenant} · {who} ");
+    let short_identity = format!("{tenant} · {short_who} ");
+    let (labels, identity) = [
+        (tabs(false), long_identity.clone()),
+        (tabs(true), long_identity),
+        (tabs(true), short_identity.clone()),
+    ]
+    .into_iter()
+    .find(|(labels, identity)| fits(labels, identity))
+    .unwrap_or_else(|| (tabs(true), short_identity));
+    let mut spans: Vec<Span> = Tab::ALL
+        .iter()
+        .zip(labels)
+        .map(|(&tab, label)| {
+            let style = if tab == state.tab {
+                state.theme.active_tab()
+            } else {
+                state.theme.normal()
+            };
+            Span::styled(label, style)
+        })
+        .collect();
+    let used: usize = spans.iter().map(|s| s.content.width()).sum();
+    let gap = width.saturating_sub(used + identity.width());
+    spans.push(Span::raw(" ".repeat(gap.max(1))));
+    spans.push(Span::styled(identity, state.theme.dim()));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
@@ -44,7 +79,10 @@ pub fn status_line(state: &State, frame: &mut Frame<'_>, area: Rect) {
         frame.set_cursor_position((area.x + text.chars().count() as u16, area.y));
         Line::from(vec![
             Span::styled(text, state.theme.key()),
-            Span::styled("   enter keep · esc clear · fzf syntax: 'exact ^start end$ !not", state.theme.dim()),
+            Span::styled(
+                "   enter keep · esc clear · fzf syntax: 'exact ^start end$ !not",
+                state.theme.dim(),
+            ),
         ])
     } else if let Some(status) = &state.status {
         let style = match status.level {
@@ -59,7 +97,11 @@ pub fn status_line(state: &State, frame: &mut Frame<'_>, area: Rect) {
         ))
     } else {
         Line::from(Span::styled(
-            format!("{} · {}", safe(&state.store_label), state.store_label_hint()),
+            format!(
+                "{} · {}",
+                safe(&state.store_label),
+                state.store_label_hint()
+            ),
             state.theme.dim(),
         ))
     };

@@ -10,9 +10,11 @@ use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 
 use super::super::filter::highlights;
 use super::super::state::{Data, State, Tab};
+use super::columns::{fit, specs};
 use super::layout::list_rows;
 use super::safe;
-use crate::model::{Timestamp, UserStatus};
+use crate::model::{Timestamp, UserStatus, Vocabulary};
+use unicode_width::UnicodeWidthStr;
 
 /// `locked 12m`, or nothing.
 pub fn lock_badge(locked_until: Option<Timestamp>, now: Timestamp) -> String {
@@ -43,13 +45,22 @@ fn cells(data: &Data, tab: Tab, row: usize, now: Timestamp) -> Vec<String> {
         }
         Tab::Groups => {
             let g = &data.groups[row];
-            vec![g.name.clone(), g.stage.clone(), g.members.to_string(), g.roles.to_string()]
+            vec![
+                g.name.clone(),
+                g.stage.clone(),
+                g.members.to_string(),
+                g.roles.to_string(),
+            ]
         }
         Tab::Roles => {
             let r = &data.roles[row];
             vec![
                 r.key.clone(),
-                if r.builtin { format!("{} ★", r.name) } else { r.name.clone() },
+                if r.builtin {
+                    format!("{} ★", r.name)
+                } else {
+                    r.name.clone()
+                },
                 r.kind.to_string(),
                 r.app.clone().unwrap_or_default(),
                 r.assignments.to_string(),
@@ -77,47 +88,12 @@ fn cells(data: &Data, tab: Tab, row: usize, now: Timestamp) -> Vec<String> {
     }
 }
 
-fn widths(tab: Tab) -> Vec<Constraint> {
-    match tab {
-        Tab::Users => vec![
-            Constraint::Min(12),
-            Constraint::Length(10),
-            Constraint::Length(11),
-            Constraint::Length(9),
-            Constraint::Fill(1),
-        ],
-        Tab::Groups => vec![
-            Constraint::Fill(1),
-            Constraint::Length(12),
-            Constraint::Length(8),
-            Constraint::Length(6),
-        ],
-        Tab::Roles => vec![
-            Constraint::Fill(1),
-            Constraint::Fill(1),
-            Constraint::Length(12),
-            Constraint::Length(9),
-            Constraint::Length(6),
-        ],
-        Tab::Permissions => vec![
-            Constraint::Fill(1),
-            Constraint::Length(16),
-            Constraint::Length(9),
-            Constraint::Fill(1),
-        ],
-        Tab::Audit => vec![
-            Constraint::Length(5),
-            Constraint::Length(16),
-            Constraint::Length(14),
-            Constraint::Length(16),
-            Constraint::Fill(1),
-        ],
-    }
-}
+/// Blank columns between two columns.
+const SPACING: u16 = 1;
 
-/// The first column with the filter's matched characters highlighted.
+/// The first column (already made safe) with the filter's matched characters highlighted.
 fn highlighted<'a>(text: &str, query: &str, state: &State) -> Line<'a> {
-    let text = safe(text).into_owned();
+    let text = text.to_string();
     if query.trim().is_empty() {
         return Line::from(text);
     }
@@ -140,23 +116,34 @@ pub fn table(state: &State, frame: &mut Frame<'_>, area: Rect) {
     let tab = state.tab;
     let listing = state.listing(tab);
     let Some(data) = state.data.as_ref() else {
-        let block = Block::default().borders(Borders::ALL).title(format!(" {} ", tab.title()));
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(format!(" {} ", tab.title()));
         frame.render_widget(block, area);
         return;
     };
     let total = data.len(tab);
     let sort = format!(
         "{} {}",
-        tab.columns().get(listing.sort_column).copied().unwrap_or(""),
+        tab.columns()
+            .get(listing.sort_column)
+            .copied()
+            .unwrap_or(""),
         if listing.descending { "↓" } else { "↑" }
     );
-    let mut title = format!(" {} {}/{} · {} ", tab.title(), listing.visible.len(), total, sort.to_lowercase());
+    let mut title = format!(
+        " {} {}/{} · {} ",
+        tab.title(),
+        listing.visible.len(),
+        total,
+        sort.to_lowercase()
+    );
     if !listing.filter.query.is_empty() {
         title.push_str(&format!("· /{} ", safe(&listing.filter.query)));
     }
     let rows_shown = list_rows(state.size);
     let query = listing.filter.query.clone();
-    let rows: Vec<Row> = listing
+    let shown: Vec<(usize, Vec<String>)> = listing
         .visible
         .iter()
         .enumerate()
@@ -164,21 +151,46 @@ pub fn table(state: &State, frame: &mut Frame<'_>, area: Rect) {
         .take(rows_shown)
         .map(|(i, &r)| {
             let values = cells(data, tab, r as usize, state.now);
-            let mut row_cells: Vec<Cell> = Vec::with_capacity(values.len());
-            for (c, value) in values.iter().enumerate() {
-                if c == 0 {
-                    row_cells.push(Cell::from(highlighted(value, &query, state)));
-                } else {
+            (i, values.iter().map(|v| safe(v).into_owned()).collect())
+        })
+        .collect();
+    // Each column as wide as its widest header or cell on screen, within its bounds.
+    let headers = tab.columns();
+    let content: Vec<u16> = (0..headers.len())
+        .map(|c| {
+            shown
+                .iter()
+                .map(|(_, values)| values.get(c).map_or(0, |v| v.width()))
+                .chain(std::iter::once(headers[c].width()))
+                .max()
+                .unwrap_or(0)
+                .min(usize::from(u16::MAX)) as u16
+        })
+        .collect();
+    let fitted = fit(specs(tab), &content, area.width.saturating_sub(2), SPACING);
+    let kept: Vec<usize> = (0..headers.len())
+        .filter(|&c| fitted[c].is_some())
+        .collect();
+    let rows: Vec<Row> = shown
+        .into_iter()
+        .map(|(i, values)| {
+            let row_cells: Vec<Cell> = kept
+                .iter()
+                .map(|&c| {
+                    let value = values.get(c).map_or("", String::as_str);
+                    if c == 0 {
+                        return Cell::from(highlighted(value, &query, state));
+                    }
                     let style = match (tab, c) {
                         (Tab::Users, 3) if !value.is_empty() => state.theme.danger(),
-                        (Tab::Users, 2) if value == UserStatus::Deactivated.to_string().as_str() => {
+                        (Tab::Users, 2) if value == UserStatus::Deactivated.as_str() => {
                             state.theme.dim()
                         }
                         _ => Style::default(),
                     };
-                    row_cells.push(Cell::from(Span::styled(safe(value).into_owned(), style)));
-                }
-            }
+                    Cell::from(Span::styled(value.to_string(), style))
+                })
+                .collect();
             let style = if i == listing.cursor {
                 state.theme.selected()
             } else {
@@ -187,10 +199,15 @@ pub fn table(state: &State, frame: &mut Frame<'_>, area: Rect) {
             Row::new(row_cells).style(style)
         })
         .collect();
-    let header = Row::new(tab.columns().iter().map(|c| Cell::from(*c))).style(state.theme.header());
-    let table = Table::new(rows, widths(tab))
+    let header = Row::new(kept.iter().map(|&c| Cell::from(headers[c]))).style(state.theme.header());
+    let widths: Vec<Constraint> = fitted
+        .iter()
+        .flatten()
+        .map(|&w| Constraint::Length(w))
+        .collect();
+    let table = Table::new(rows, widths)
         .header(header)
-        .column_spacing(1)
+        .column_spacing(SPACING)
         .block(Block::default().borders(Borders::ALL).title(title));
     frame.render_widget(table, area);
 }
