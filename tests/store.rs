@@ -226,6 +226,8 @@ mod contract {
     pub fn users_round_trip_with_case_insensitive_lookups(mut fx: Fixture) {
         let (f, alice) = write(&mut fx.store, |tx| {
             let f = frame(tx);
+            // Stored first, listed last: the list is by username, case-insensitively.
+            add_user(tx, &f, "Zed", None);
             let alice = add_user(tx, &f, "Alice", Some("Alice@Example.com"));
             add_user(tx, &f, "bob", None);
             (f, alice)
@@ -247,7 +249,7 @@ mod contract {
                 .into_iter()
                 .map(|u| u.username)
                 .collect();
-            assert_eq!(names, ["Alice", "bob"]);
+            assert_eq!(names, ["Alice", "bob", "Zed"]);
         });
         write(&mut fx.store, |tx| {
             let before = UserFields {

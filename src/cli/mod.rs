@@ -34,6 +34,11 @@ pub mod exit {
 }
 
 const AFTER_HELP: &str = "\
+With no verb, in a terminal, warden opens the console on the store (first run: it creates the
+store and its first Administrator). Its keys: press ? inside. Its settings:
+~/.config/warden/config.toml on Linux (WARDEN_CONFIG names another file); NO_COLOR turns
+colour off.
+
 Names: users by username (or email), roles by key or unambiguous name, groups by name
 (add --stage when a name exists in several stages), permissions and apps by key.
 
@@ -45,7 +50,8 @@ Operators: changes are made by the OS account's peer operator on a local store, 
 token is in WARDEN_TOKEN. No verb takes a password as an argument.
 
 Environment: WARDEN_STORE (the store), WARDEN_TENANT (the tenant), WARDEN_OPERATOR,
-WARDEN_TOKEN, WARDEN_BUSY_TIMEOUT_MS (how long to wait for another writer, per attempt).";
+WARDEN_TOKEN, WARDEN_BUSY_TIMEOUT_MS (how long to wait for another writer, per attempt),
+WARDEN_CONFIG (the console's settings file), NO_COLOR.";
 
 #[derive(Parser, Debug)]
 #[command(

@@ -136,7 +136,7 @@ impl PreviewView {
 }
 
 /// A cycle or an inconsistency in the stored graph is a damaged store.
-fn engine_error(e: EngineError) -> Error {
+pub(super) fn engine_error(e: EngineError) -> Error {
     Error::Store(StoreError::Corrupt(e.to_string()))
 }
 

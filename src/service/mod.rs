@@ -13,6 +13,7 @@ pub mod error;
 mod guard;
 pub mod init;
 pub mod operator;
+pub mod overview;
 pub mod plan;
 pub mod query;
 pub mod resolve;

@@ -294,28 +294,8 @@ impl Service<'_> {
     ) -> Result<(), Error> {
         let now = self.clock.now();
         let tenant_name = self.tenant.clone();
-        self.store.read(|tx| {
-            let tenant = resolve::tenant(tx, &tenant_name)?;
-            // The store's walk speaks StoreError; a consumer's own error (a closed pipe) is
-            // kept aside and the walk stopped.
-            let mut failure: Option<Error> = None;
-            let walked = tx.each_user(tenant.id, &mut |user| {
-                if filter.kind.is_some_and(|k| k != user.kind)
-                    || filter.status.is_some_and(|s| s != user.status)
-                    || (filter.locked && !user.lock.is_locked(now))
-                {
-                    return Ok(());
-                }
-                each(UserView::new(user, &tenant.name, now)).map_err(|e| {
-                    failure = Some(e);
-                    crate::store::StoreError::Backend("stopped by the reader".into())
-                })
-            });
-            match failure {
-                Some(e) => Err(e),
-                None => walked.map_err(Error::from),
-            }
-        })
+        self.store
+            .read(|tx| walk_users(tx, &tenant_name, filter, now, each))
     }
 
     pub fn user_detail(&mut self, name: &str) -> Result<UserDetail, Error> {
@@ -365,26 +345,7 @@ impl Service<'_> {
 
     pub fn groups(&mut self) -> Result<Vec<GroupView>, Error> {
         let tenant_name = self.tenant.clone();
-        self.store.read(|tx| {
-            let tenant = resolve::tenant(tx, &tenant_name)?;
-            let names = Names::load(tx)?;
-            Ok(tx
-                .group_summaries(tenant.id)?
-                .into_iter()
-                .map(|s| GroupView {
-                    id: s.group.id,
-                    stage: names.stage(Some(s.group.stage)).unwrap_or_default(),
-                    name: s.group.name,
-                    tenant: tenant.name.clone(),
-                    description: s.group.description,
-                    members: s.members,
-                    roles: s.roles,
-                    created_at: s.group.created_at,
-                    updated_at: s.group.updated_at,
-                    version: s.group.version,
-                })
-                .collect())
-        })
+        self.store.read(|tx| groups_in(tx, &tenant_name))
     }
 
     pub fn group_detail(&mut self, group: &GroupRef) -> Result<GroupDetail, Error> {
@@ -422,27 +383,7 @@ impl Service<'_> {
     }
 
     pub fn roles(&mut self) -> Result<Vec<RoleView>, Error> {
-        self.store.read(|tx| {
-            let names = Names::load(tx)?;
-            Ok(tx
-                .role_summaries()?
-                .into_iter()
-                .map(|s| RoleView {
-                    id: s.role.id,
-                    key: s.role.key,
-                    name: s.role.name,
-                    description: s.role.description,
-                    kind: s.role.kind,
-                    app: names.app(s.role.app),
-                    builtin: s.role.builtin,
-                    grants: s.grants,
-                    includes: s.includes,
-                    assignments: s.assignments,
-                    groups: s.groups,
-                    version: s.role.version,
-                })
-                .collect())
-        })
+        self.store.read(roles_in)
     }
 
     pub fn role_detail(&mut self, name: &str) -> Result<RoleDetail, Error> {
@@ -502,24 +443,7 @@ impl Service<'_> {
     }
 
     pub fn permissions(&mut self) -> Result<Vec<PermissionView>, Error> {
-        self.store.read(|tx| {
-            let names = Names::load(tx)?;
-            let all = tx.permissions()?;
-            let keys: HashMap<PermissionId, String> =
-                all.iter().map(|p| (p.id, p.key.clone())).collect();
-            let mut implies: HashMap<PermissionId, Vec<String>> = HashMap::new();
-            let mut implied_by: HashMap<PermissionId, Vec<String>> = HashMap::new();
-            for (from, to) in tx.all_implications()? {
-                if let (Some(f), Some(t)) = (keys.get(&from), keys.get(&to)) {
-                    implies.entry(from).or_default().push(t.clone());
-                    implied_by.entry(to).or_default().push(f.clone());
-                }
-            }
-            Ok(all
-                .into_iter()
-                .map(|p| permission_view(p, &names, &mut implies, &mut implied_by))
-                .collect())
-        })
+        self.store.read(permissions_in)
     }
 
     pub fn permission_detail(&mut self, key: &str) -> Result<PermissionDetail, Error> {
@@ -615,13 +539,7 @@ impl Service<'_> {
 
     /// Audit records newest first.
     pub fn audit(&mut self, limit: i64, before: Option<i64>) -> Result<Vec<AuditView>, Error> {
-        self.store.read(|tx| {
-            Ok(tx
-                .audit_records(limit, before.map(AuditId))?
-                .into_iter()
-                .map(AuditView::from)
-                .collect())
-        })
+        self.store.read(|tx| audit_in(tx, limit, before))
     }
 
     pub fn audit_record(&mut self, id: i64) -> Result<AuditView, Error> {
@@ -679,4 +597,121 @@ fn app_view(app: App) -> AppView {
         name: app.name,
         description: app.description,
     }
+}
+
+/// [`Service::each_user`] inside a read transaction.
+fn walk_users(
+    tx: &mut Tx<'_>,
+    tenant_name: &str,
+    filter: &UserFilter,
+    now: Timestamp,
+    each: &mut dyn FnMut(UserView) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let tenant = resolve::tenant(tx, tenant_name)?;
+    // The store's walk speaks StoreError; a consumer's own error (a closed pipe) is
+    // kept aside and the walk stopped.
+    let mut failure: Option<Error> = None;
+    let walked = tx.each_user(tenant.id, &mut |user| {
+        if filter.kind.is_some_and(|k| k != user.kind)
+            || filter.status.is_some_and(|s| s != user.status)
+            || (filter.locked && !user.lock.is_locked(now))
+        {
+            return Ok(());
+        }
+        each(UserView::new(user, &tenant.name, now)).map_err(|e| {
+            failure = Some(e);
+            crate::store::StoreError::Backend("stopped by the reader".into())
+        })
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => walked.map_err(Error::from),
+    }
+}
+
+/// Every user of the tenant, by username (one pass over the table: see `Tx::users`).
+pub(super) fn all_users(
+    tx: &mut Tx<'_>,
+    tenant_name: &str,
+    now: Timestamp,
+) -> Result<Vec<UserView>, Error> {
+    let tenant = resolve::tenant(tx, tenant_name)?;
+    Ok(tx
+        .users(tenant.id)?
+        .into_iter()
+        .map(|user| UserView::new(user, &tenant.name, now))
+        .collect())
+}
+
+pub(super) fn groups_in(tx: &mut Tx<'_>, tenant_name: &str) -> Result<Vec<GroupView>, Error> {
+    let tenant = resolve::tenant(tx, tenant_name)?;
+    let names = Names::load(tx)?;
+    Ok(tx
+        .group_summaries(tenant.id)?
+        .into_iter()
+        .map(|s| GroupView {
+            id: s.group.id,
+            stage: names.stage(Some(s.group.stage)).unwrap_or_default(),
+            name: s.group.name,
+            tenant: tenant.name.clone(),
+            description: s.group.description,
+            members: s.members,
+            roles: s.roles,
+            created_at: s.group.created_at,
+            updated_at: s.group.updated_at,
+            version: s.group.version,
+        })
+        .collect())
+}
+
+pub(super) fn roles_in(tx: &mut Tx<'_>) -> Result<Vec<RoleView>, Error> {
+    let names = Names::load(tx)?;
+    Ok(tx
+        .role_summaries()?
+        .into_iter()
+        .map(|s| RoleView {
+            id: s.role.id,
+            key: s.role.key,
+            name: s.role.name,
+            description: s.role.description,
+            kind: s.role.kind,
+            app: names.app(s.role.app),
+            builtin: s.role.builtin,
+            grants: s.grants,
+            includes: s.includes,
+            assignments: s.assignments,
+            groups: s.groups,
+            version: s.role.version,
+        })
+        .collect())
+}
+
+pub(super) fn permissions_in(tx: &mut Tx<'_>) -> Result<Vec<PermissionView>, Error> {
+    let names = Names::load(tx)?;
+    let all = tx.permissions()?;
+    let keys: HashMap<PermissionId, String> = all.iter().map(|p| (p.id, p.key.clone())).collect();
+    let mut implies: HashMap<PermissionId, Vec<String>> = HashMap::new();
+    let mut implied_by: HashMap<PermissionId, Vec<String>> = HashMap::new();
+    for (from, to) in tx.all_implications()? {
+        if let (Some(f), Some(t)) = (keys.get(&from), keys.get(&to)) {
+            implies.entry(from).or_default().push(t.clone());
+            implied_by.entry(to).or_default().push(f.clone());
+        }
+    }
+    Ok(all
+        .into_iter()
+        .map(|p| permission_view(p, &names, &mut implies, &mut implied_by))
+        .collect())
+}
+
+pub(super) fn audit_in(
+    tx: &mut Tx<'_>,
+    limit: i64,
+    before: Option<i64>,
+) -> Result<Vec<AuditView>, Error> {
+    Ok(tx
+        .audit_records(limit, before.map(AuditId))?
+        .into_iter()
+        .map(AuditView::from)
+        .collect())
 }

@@ -13,7 +13,6 @@ use crate::policy::password::{self, Subject};
 use crate::policy::{Policy, Secret};
 use crate::service::init::{InitRequest, create_store};
 use crate::service::operator::os_account;
-use crate::service::query::UserFilter;
 use crate::service::{Command, Error, Operator, Service};
 use crate::store::{Location, Store, StoreError, StoreOptions};
 
@@ -283,26 +282,21 @@ impl Backend {
         let Some(mut service) = self.service() else {
             return Reply::Failed("the store is not open".into());
         };
-        let loaded = (|| -> Result<Data, Error> {
-            let mut users = Vec::new();
-            service.each_user(&UserFilter::default(), &mut |u| {
-                users.push(u);
-                Ok(())
-            })?;
+        let loaded = service.overview(AUDIT_LOADED).map(|o| {
             let mut data = Data {
-                users,
-                groups: service.groups()?,
-                roles: service.roles()?,
-                permissions: service.permissions()?,
-                audit: service.audit(AUDIT_LOADED, None)?,
-                engine: service.engine()?,
-                policy: service.policy()?,
+                users: o.users,
+                groups: o.groups,
+                roles: o.roles,
+                permissions: o.permissions,
+                audit: o.audit,
+                engine: o.engine,
+                policy: o.policy,
                 loaded_at: now,
                 haystacks: Default::default(),
             };
             data.index();
-            Ok(data)
-        })();
+            data
+        });
         match loaded {
             Ok(data) => {
                 self.audit_head = data.audit.first().map_or(0, |a| a.id);

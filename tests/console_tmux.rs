@@ -1,0 +1,375 @@
+//! The real binary in a real terminal: each test starts its own tmux server (private socket, no
+//! config, `escape-time 0`), runs `warden` in a pane, types at it and reads the screen back.
+//! tmux is required; `.ci/run` installs it.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const WARDEN: &str = env!("CARGO_BIN_EXE_warden");
+const PASSWORD: &str = "Blue-Harbour-2026";
+/// How long a screen may take to show what a test waits for (debug build, loaded CI machine).
+const PATIENCE: Duration = Duration::from_secs(20);
+
+static SERVERS: AtomicUsize = AtomicUsize::new(0);
+
+/// A private tmux server with one pane running warden; killed when dropped.
+struct Pane {
+    socket: String,
+    dir: tempfile::TempDir,
+}
+
+impl Pane {
+    /// Starts `warden <args>` in a `width` × `height` pane, in a fresh temporary directory
+    /// (its `store.db` is the store unless `args` say otherwise).
+    fn start(args: &str, width: u16, height: u16) -> Pane {
+        let dir = tempfile::tempdir().unwrap();
+        Pane::start_in(dir, args, width, height)
+    }
+
+    fn start_in(dir: tempfile::TempDir, args: &str, width: u16, height: u16) -> Pane {
+        match Command::new("tmux").arg("-V").output() {
+            Ok(out) if out.status.success() => {}
+            _ => panic!("tmux is needed for the end-to-end console tests: apt-get install tmux"),
+        }
+        let socket = format!(
+            "warden-e2e-{}-{}",
+            std::process::id(),
+            SERVERS.fetch_add(1, Ordering::SeqCst)
+        );
+        let pane = Pane { socket, dir };
+        // `exec` so that the pane's process is warden itself (signals go straight to it).
+        let command = format!(
+            "exec env WARDEN_CONFIG={config} WARDEN_STORE={store} {WARDEN} {args}",
+            config = pane.path("no-config.toml").display(),
+            store = pane.path("store.db").display(),
+        );
+        let (w, h) = (width.to_string(), height.to_string());
+        pane.tmux(&[
+            "-f",
+            "/dev/null",
+            "start-server",
+            ";",
+            "set-option",
+            "-g",
+            "escape-time",
+            "0",
+            ";",
+            "set-option",
+            "-g",
+            "remain-on-exit",
+            "on",
+            ";",
+            "new-session",
+            "-d",
+            "-s",
+            "main",
+            "-x",
+            &w,
+            "-y",
+            &h,
+            &command,
+            ";",
+            // Everything warden writes, to check what it leaves the terminal in.
+            "pipe-pane",
+            "-t",
+            "main",
+            &format!("cat >> {}", pane.path("output.log").display()),
+        ]);
+        pane
+    }
+
+    /// Everything the pane's process has written so far.
+    fn output(&self) -> Vec<u8> {
+        std::fs::read(self.path("output.log")).unwrap_or_default()
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// The pane's text now.
+    fn screen(&self) -> String {
+        String::from_utf8(self.tmux(&["capture-pane", "-p", "-t", "main"]).stdout).unwrap()
+    }
+
+    /// A tmux format variable of the pane (`pane_dead`, `alternate_on`, ...).
+    fn var(&self, name: &str) -> String {
+        let format = format!("#{{{name}}}");
+        let out = self.tmux(&["display-message", "-p", "-t", "main", &format]);
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
+    /// Waits until the screen satisfies `check`, or fails showing the screen.
+    fn wait(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            if start.elapsed() > PATIENCE {
+                panic!("waited {PATIENCE:?} for {what}; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        self.wait(&format!("{text:?}"), |s| s.contains(text))
+    }
+
+    /// Waits for the pane's process to end and returns its exit status.
+    fn wait_exit(&self) -> i32 {
+        let start = Instant::now();
+        loop {
+            if self.var("pane_dead") == "1" {
+                if let Ok(code) = self.var("pane_dead_status").parse() {
+                    return code;
+                }
+                let signal = self.var("pane_dead_signal");
+                assert!(signal.is_empty(), "warden was killed by signal {signal}");
+                // Dead but not reaped: Debian's tmux runs libutempter when a pane's terminal
+                // closes, and a SIGCHLD arriving while utempter's own handler is in place is
+                // lost (tmux/tmux#311). Nudge the server to reap.
+                let server = self.var("pid");
+                let _ = Command::new("kill").args(["-CHLD", &server]).status();
+            }
+            if start.elapsed() > PATIENCE {
+                panic!("warden did not exit; the screen:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Types `text` literally.
+    fn type_text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "main", "-l", text]);
+    }
+
+    /// Presses keys by tmux name (`Enter`, `Tab`, `C-s`, `Escape`).
+    fn press(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "main"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    fn pid(&self) -> String {
+        self.var("pane_pid")
+    }
+}
+
+impl Drop for Pane {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+    }
+}
+
+/// Runs the warden CLI to completion (for setting up and checking stores).
+fn cli(store: &Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(WARDEN)
+        .env("WARDEN_STORE", store)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// The terminal is back to normal: main screen, and (from what warden wrote last, since tmux
+/// hides the cursor of a dead pane itself) the cursor shown again.
+fn assert_terminal_restored(pane: &Pane) {
+    assert_eq!(pane.var("alternate_on"), "0", "left the alternate screen");
+    let output = pane.output();
+    let last = |needle: &[u8]| output.windows(needle.len()).rposition(|w| w == needle);
+    let (hidden, shown) = (last(b"\x1b[?25l"), last(b"\x1b[?25h"));
+    assert!(
+        shown.is_some() && shown > hidden,
+        "the cursor is shown again: {hidden:?} then {shown:?}"
+    );
+    let (entered, left) = (last(b"\x1b[?1049h"), last(b"\x1b[?1049l"));
+    assert!(
+        left.is_some() && left > entered,
+        "the alternate screen was left: {entered:?} then {left:?}"
+    );
+}
+
+#[test]
+fn first_run_creates_the_admin_then_a_user_filter_and_quit() {
+    let pane = Pane::start("", 120, 40);
+    pane.wait_for("create the store");
+    // The administrator's name is offered (the OS account); the password twice.
+    pane.press(&["Tab"]);
+    pane.type_text(PASSWORD);
+    pane.press(&["Tab"]);
+    pane.type_text(PASSWORD);
+    pane.press(&["Enter"]);
+    let screen = pane.wait_for("Users 1/1");
+    assert!(
+        screen.contains("1 Users"),
+        "lands on the Users tab:\n{screen}"
+    );
+    assert!(
+        std::fs::metadata(pane.path("store.db")).is_ok(),
+        "the store exists"
+    );
+
+    // Create a user through the form.
+    pane.type_text("n");
+    pane.wait_for("Invite a user");
+    pane.type_text("carol");
+    pane.press(&["Tab"]);
+    pane.type_text("carol@example.com");
+    pane.press(&["Tab"]);
+    pane.type_text("Carol Danvers");
+    pane.press(&["C-s"]);
+    pane.wait_for("Users 2/2");
+    pane.wait_for("Carol Danvers");
+
+    // Filter.
+    pane.type_text("/'carol");
+    pane.press(&["Enter"]);
+    let screen = pane.wait_for("Users 1/2");
+    assert!(
+        screen.contains("carol@example.com"),
+        "carol is focused:\n{screen}"
+    );
+
+    // Quit: exit status 0 and the normal screen back.
+    pane.type_text("q");
+    assert_eq!(pane.wait_exit(), 0);
+    assert_terminal_restored(&pane);
+
+    let listed = cli(&pane.path("store.db"), &["user", "list"], "");
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("carol"));
+}
+
+/// A store whose administrator is this OS account (so the console offers the peer sign-in).
+fn demo_store(dir: &Path, users: &str) -> PathBuf {
+    let store = dir.join("store.db");
+    let out = cli(&store, &["demo", "--users", users], "");
+    assert!(
+        out.status.success(),
+        "demo: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    store
+}
+
+/// Starts the console over a demo store and signs in as the peer operator.
+fn signed_in(users: &str, width: u16, height: u16) -> Pane {
+    let dir = tempfile::tempdir().unwrap();
+    demo_store(dir.path(), users);
+    let pane = Pane::start_in(dir, "", width, height);
+    pane.wait_for("Sign in");
+    pane.press(&["Enter"]);
+    pane.wait_for("1 Users");
+    pane
+}
+
+#[test]
+fn a_small_terminal_shows_one_line_and_recovers() {
+    let pane = signed_in("20", 100, 30);
+    pane.tmux(&["resize-window", "-t", "main", "-x", "30", "-y", "8"]);
+    let screen = pane.wait_for("terminal too small");
+    assert_eq!(
+        screen.trim(),
+        "terminal too small",
+        "one line and nothing else:\n{screen}"
+    );
+    pane.tmux(&["resize-window", "-t", "main", "-x", "100", "-y", "30"]);
+    pane.wait_for("1 Users");
+}
+
+#[test]
+fn a_hang_up_restores_the_terminal_and_keeps_the_store() {
+    let pane = signed_in("20", 100, 30);
+    let before = cli(&pane.path("store.db"), &["user", "list", "--json"], "");
+    // Half-way through a form when the line drops.
+    pane.type_text("n");
+    pane.wait_for("Invite a user");
+    pane.type_text("dropped");
+    let pid = pane.pid();
+    let killed = Command::new("kill").args(["-HUP", &pid]).status().unwrap();
+    assert!(killed.success());
+    assert_eq!(pane.wait_exit(), 0, "a hang-up is an orderly exit");
+    assert_terminal_restored(&pane);
+
+    let verify = cli(&pane.path("store.db"), &["audit", "verify"], "");
+    assert!(
+        verify.status.success(),
+        "the audit chain holds: {}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    let after = cli(&pane.path("store.db"), &["user", "list", "--json"], "");
+    assert_eq!(before.stdout, after.stdout, "nothing half-saved");
+}
+
+#[test]
+fn a_hostile_display_name_is_shown_escaped() {
+    let pane = signed_in("20", 120, 40);
+    pane.type_text("/screen wiped");
+    pane.press(&["Enter"]);
+    let screen = pane.wait_for("screen wiped");
+    assert!(
+        screen.contains("\\x1b[2J\\x1b[H screen wiped"),
+        "escaped, visibly:\n{screen}"
+    );
+    // Had the sequence reached the terminal, the header would be gone.
+    assert!(
+        screen.contains("1 Users"),
+        "the screen was not cleared:\n{screen}"
+    );
+}
+
+#[test]
+fn an_idle_console_writes_nothing() {
+    let pane = signed_in("20", 100, 30);
+    // Let the sign-in's frames land, then count from here.
+    std::thread::sleep(Duration::from_millis(500));
+    let before = pane.output().len();
+    // One keystroke shows the pipe works and what a step costs.
+    pane.type_text("j");
+    let start = Instant::now();
+    while pane.output().len() == before {
+        assert!(start.elapsed() < PATIENCE, "no output after a keystroke");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let settled = pane.output().len();
+    let step = settled - before;
+    assert!(step <= 2048, "one step down wrote {step} bytes");
+    std::thread::sleep(Duration::from_secs(5));
+    let idle = pane.output().len() - settled;
+    assert_eq!(idle, 0, "five idle seconds wrote {idle} bytes");
+}
