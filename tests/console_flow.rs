@@ -295,3 +295,22 @@ fn an_idle_console_redraws_for_a_countdown_only() {
     let _ = warden::tui::update::update(&mut c.state, Msg::Tick(later));
     assert!(c.state.dirty, "alice's lock badge counts down");
 }
+
+#[test]
+fn a_bad_config_entry_is_reported_on_the_first_screen_after_sign_in() {
+    let config = warden::tui::config::parse(
+        "[keys]\nquit = [\"ctrl-q\"]\nfrobnicate = [\"f\"]\n",
+        "config.toml",
+    );
+    let mut c = Console::open_with(config).sign_in();
+    let screen = c.screen(120, 40);
+    assert!(
+        screen.contains("config.toml:3: no action \"frobnicate\""),
+        "{screen}"
+    );
+    // The remapped key works; the default one no longer quits.
+    c.keys("q");
+    assert!(!c.quit);
+    c.keys("<C-q>");
+    assert!(c.quit);
+}

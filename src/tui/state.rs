@@ -324,6 +324,8 @@ pub struct State {
     pub dirty: bool,
     pub quit: bool,
     pub matcher: nucleo_matcher::Matcher,
+    /// What was wrong with the config file, shown once the main screen appears.
+    pub config_problems: Option<String>,
 }
 
 impl State {
@@ -334,10 +336,8 @@ impl State {
         tenant: String,
         read_only: bool,
     ) -> State {
-        let status = (!config.problems.is_empty()).then(|| Status {
-            text: format!("config: {}", config.problems.join("; ")),
-            level: Level::Error,
-        });
+        let config_problems = (!config.problems.is_empty())
+            .then(|| format!("config: {}", config.problems.join("; ")));
         State {
             screen: Screen::Opening,
             session: None,
@@ -348,7 +348,8 @@ impl State {
             data: None,
             listings: Default::default(),
             overlays: Vec::new(),
-            status,
+            status: None,
+            config_problems,
             pending: 0,
             spinner: 0,
             keymap: config.keymap,
@@ -367,6 +368,15 @@ impl State {
 
     pub fn listing_mut(&mut self, tab: Tab) -> &mut Listing {
         &mut self.listings[tab.index()]
+    }
+
+    /// Shows the main screen, with the config file's problems on the status line the first
+    /// time (the sign-in screens have no status line).
+    pub fn enter_main(&mut self) {
+        self.screen = Screen::Main;
+        if let Some(problems) = self.config_problems.take() {
+            self.set_status(problems, Level::Error);
+        }
     }
 
     /// Whether a lock badge counting down in minutes is on screen (so the minute matters).

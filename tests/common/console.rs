@@ -130,6 +130,22 @@ impl Console {
     }
 
     pub fn over(dir: tempfile::TempDir, location: Location, read_only: bool) -> Console {
+        Console::over_with(dir, location, read_only, Config::default())
+    }
+
+    /// A console over the fixture store with these settings, not signed in yet.
+    pub fn open_with(config: Config) -> Console {
+        let dir = tempfile::tempdir().unwrap();
+        let location = fixture_store(dir.path());
+        Console::over_with(dir, location, false, config)
+    }
+
+    pub fn over_with(
+        dir: tempfile::TempDir,
+        location: Location,
+        read_only: bool,
+        config: Config,
+    ) -> Console {
         let options = StoreOptions {
             read_only,
             ..StoreOptions::default()
@@ -141,7 +157,7 @@ impl Console {
             Box::new(ManualClock::new(NOW)),
         );
         let mut state = State::new(
-            Config::default(),
+            config,
             true,
             "console.db".into(),
             "default".into(),
@@ -165,6 +181,11 @@ impl Console {
     /// A console signed in as admin with a password.
     pub fn signed_in() -> Console {
         Console::signed_in_over(Console::open(false))
+    }
+
+    /// Signs in as admin with a password from the sign-in screen.
+    pub fn sign_in(self) -> Console {
+        Console::signed_in_over(self)
     }
 
     /// Signed in as admin with a password over a store whose every string is the same on any

@@ -118,7 +118,7 @@ fn reply_received(state: &mut State, reply: Reply) -> Vec<Effect> {
                 read_only: false,
                 held: HashSet::new(),
             });
-            state.screen = Screen::Main;
+            state.enter_main();
         }
         Reply::SignInRefused(message) => match &mut state.screen {
             Screen::SignIn(sign_in) => {
@@ -138,7 +138,7 @@ fn reply_received(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::Loaded(data) => {
             listing::replace_data(state, *data);
             if matches!(state.screen, Screen::Opening) {
-                state.screen = Screen::Main;
+                state.enter_main();
             }
         }
         Reply::Executed(Ok(done)) => {
