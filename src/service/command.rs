@@ -223,6 +223,13 @@ pub enum Command {
         users: Vec<String>,
         scope: ScopeRef,
     },
+
+    /// Takes back the changes of audit record `of`, which must still be the newest (the
+    /// front end kept them from the commit's outcome).
+    Undo {
+        of: crate::model::AuditId,
+        changes: Vec<crate::model::Change>,
+    },
 }
 
 impl Command {
@@ -270,6 +277,7 @@ impl Command {
             Command::RevokeToken { .. } => "token.revoke",
             Command::Assign { .. } => "assign",
             Command::Unassign { .. } => "unassign",
+            Command::Undo { .. } => "undo",
         }
     }
 }

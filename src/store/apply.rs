@@ -19,6 +19,13 @@ fn scope_params(scope: Scope) -> [Param<'static>; 2] {
     ]
 }
 
+/// The id to insert: `None` lets the store choose one (a new item, planned with id 0); an undo
+/// that re-creates a deleted item gives its old id back, so the changes that follow it in the
+/// undo (memberships, grants) still refer to it.
+fn recreated(id: i64) -> Option<i64> {
+    (id != 0).then_some(id)
+}
+
 impl Tx<'_> {
     /// Applies `change`, filling in the id of anything it creates.
     pub fn apply(&mut self, change: &mut Change, at: Timestamp) -> Result<(), StoreError> {
@@ -38,8 +45,9 @@ impl Tx<'_> {
                 )?;
                 let key = fold(name);
                 *id = StageId(self.insert(
-                    "INSERT INTO stages (name, name_key, position) VALUES (?, ?, ?) RETURNING id",
+                    "INSERT INTO stages (id, name, name_key, position) VALUES (?, ?, ?, ?) RETURNING id",
                     &[
+                        recreated(id.0).into(),
                         name.as_str().into(),
                         key.as_str().into(),
                         (*position).into(),
@@ -56,8 +64,9 @@ impl Tx<'_> {
             }
             Change::AddApp { id, key, fields } => {
                 *id = AppId(self.insert(
-                    "INSERT INTO apps (key, name, description) VALUES (?, ?, ?) RETURNING id",
+                    "INSERT INTO apps (id, key, name, description) VALUES (?, ?, ?, ?) RETURNING id",
                     &[
+                        recreated(id.0).into(),
                         key.as_str().into(),
                         fields.name.as_str().into(),
                         fields.description.as_str().into(),
@@ -93,10 +102,11 @@ impl Tx<'_> {
                 let username_key = fold(&fields.username);
                 let email_key = fields.email.as_deref().map(fold);
                 *id = UserId(self.insert(
-                    "INSERT INTO users (tenant_id, username, username_key, email, email_key,
+                    "INSERT INTO users (id, tenant_id, username, username_key, email, email_key,
                          display_name, kind, status, external_id, created_at, updated_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     &[
+                        recreated(id.0).into(),
                         tenant.id.0.into(),
                         fields.username.as_str().into(),
                         username_key.as_str().into(),
@@ -158,10 +168,11 @@ impl Tx<'_> {
             } => {
                 let key = fold(&fields.name);
                 *id = GroupId(self.insert(
-                    "INSERT INTO groups (tenant_id, name, name_key, description, stage_id,
+                    "INSERT INTO groups (id, tenant_id, name, name_key, description, stage_id,
                          created_at, updated_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     &[
+                        recreated(id.0).into(),
                         tenant.id.0.into(),
                         fields.name.as_str().into(),
                         key.as_str().into(),
@@ -241,10 +252,11 @@ impl Tx<'_> {
             } => {
                 let name_key = fold(&fields.name);
                 let role = RoleId(self.insert(
-                    "INSERT INTO roles (key, name, name_key, description, kind, app_id, builtin,
+                    "INSERT INTO roles (id, key, name, name_key, description, kind, app_id, builtin,
                          created_at, updated_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     &[
+                        recreated(id.0).into(),
                         key.as_str().into(),
                         fields.name.as_str().into(),
                         name_key.as_str().into(),
@@ -335,9 +347,10 @@ impl Tx<'_> {
                 builtin,
             } => {
                 *id = PermissionId(self.insert(
-                    "INSERT INTO permissions (key, name, section, description, app_id, builtin)
-                     VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                    "INSERT INTO permissions (id, key, name, section, description, app_id, builtin)
+                     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     &[
+                        recreated(id.0).into(),
                         key.as_str().into(),
                         fields.name.as_str().into(),
                         fields.section.as_str().into(),

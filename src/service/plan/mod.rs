@@ -8,6 +8,7 @@ mod credentials;
 mod groups;
 mod permissions;
 mod roles;
+mod undo;
 mod users;
 
 use super::command::Command;
@@ -200,6 +201,7 @@ pub fn plan(cx: &mut Ctx<'_, '_>, command: &Command) -> Result<Plan, Error> {
             secret_digest,
         } => credentials::create_token(cx, client, name, token, secret_digest),
         Command::RevokeToken { token } => credentials::revoke_token(cx, token),
+        Command::Undo { of, changes } => undo::undo(cx, *of, changes),
     }
 }
 

@@ -1,0 +1,285 @@
+//! Undo: the newest committed change list taken back as a new change with its own audit record,
+//! leaving the store as it was (ids included); refused when something was committed since, or
+//! when the list holds something that cannot be given back.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+use warden::model::*;
+use warden::service::init::{InitRequest, create_store};
+use warden::service::{Command, Error, GroupRef, NewUser, Operator, ScopeRef, Service};
+use warden::store::{Location, Store, StoreOptions};
+
+struct Setup {
+    dir: tempfile::TempDir,
+    store: Store,
+    operator: Operator,
+    clock: ManualClock,
+}
+
+fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(Timestamp(1_800_000_000_000));
+    let (store, _, operator) = create_store(
+        &Location::Sqlite(dir.path().join("s.db")),
+        StoreOptions::default(),
+        &InitRequest {
+            admin: "admin".into(),
+            email: None,
+            os_account: "tester".into(),
+        },
+        &clock,
+    )
+    .unwrap();
+    let mut s = Setup {
+        dir,
+        store,
+        operator,
+        clock,
+    };
+    let user = |name: &str| {
+        Command::AddUser(NewUser {
+            username: name.into(),
+            email: Some(format!("{name}@example.com")),
+            display_name: name.to_uppercase(),
+            kind: UserKind::EndUser,
+            external_id: None,
+            status: UserStatus::Active,
+        })
+    };
+    s.execute(vec![
+        user("alice"),
+        user("bob"),
+        user("carol"),
+        Command::AddApp {
+            key: "shop".into(),
+            name: "Shop".into(),
+            description: String::new(),
+        },
+        Command::AddPermission {
+            key: "shop.orders.ship".into(),
+            name: "Ship".into(),
+            app: "shop".into(),
+            section: None,
+            description: String::new(),
+        },
+        Command::AddRole(warden::service::NewRole {
+            key: "shipper".into(),
+            name: "Shipper".into(),
+            description: String::new(),
+            kind: RoleKind::EndUser,
+            app: Some("shop".into()),
+            grants: vec!["shop.orders.ship".into()],
+            grant_scope: ScopeRef::default(),
+            includes: vec![],
+        }),
+        Command::AddGroup {
+            name: "ops".into(),
+            stage: "QA".into(),
+            description: String::new(),
+        },
+        Command::AddMembers {
+            group: ops(),
+            users: vec!["carol".into()],
+        },
+        Command::Assign {
+            role: "shipper".into(),
+            users: vec!["carol".into()],
+            scope: ScopeRef::default(),
+        },
+    ])
+    .unwrap();
+    s
+}
+
+fn ops() -> GroupRef {
+    GroupRef {
+        name: "ops".into(),
+        stage: None,
+    }
+}
+
+impl Setup {
+    fn service(&mut self) -> Service<'_> {
+        Service::new(&mut self.store, &self.clock, "default")
+    }
+
+    fn execute(&mut self, commands: Vec<Command>) -> Result<warden::service::Outcome, Error> {
+        let operator = self.operator.clone();
+        self.clock.advance_ms(1_000);
+        self.service().execute(&operator, &commands)
+    }
+
+    /// Commits `commands`, then undoes them.
+    fn commit_and_undo(&mut self, commands: Vec<Command>) -> warden::service::Outcome {
+        let done = self.execute(commands).unwrap();
+        let of = done.audit.unwrap();
+        self.execute(vec![Command::Undo {
+            of,
+            changes: done.changes,
+        }])
+        .unwrap()
+    }
+
+    fn path(&self) -> PathBuf {
+        self.dir.path().join("s.db")
+    }
+
+    fn audit_count(&mut self) -> usize {
+        self.service().audit(10_000, None).unwrap().len()
+    }
+}
+
+/// Every row of every table, ids included, without what records history rather than state:
+/// the audit trail, sign-ins, and the time and version stamps edits move forward.
+fn state(path: &PathBuf) -> String {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('audit', 'sign_ins', 'schema_version') ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut out = String::new();
+    for table in tables {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM \"{table}\" ORDER BY 1, 2"))
+            .unwrap();
+        let names: Vec<String> = stmt.column_names().map(|n| n.to_string()).collect();
+        out.push_str(&format!("== {table}\n"));
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            let cells: Vec<String> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| !matches!(n.as_str(), "created_at" | "updated_at" | "version"))
+                .map(|(i, n)| format!("{n}={:?}", row.get_ref(i).unwrap()))
+                .collect();
+            out.push_str(&cells.join("|"));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn undo_gives_back_assignments_memberships_and_status() {
+    let mut s = setup();
+    let before = state(&s.path());
+    let audit = s.audit_count();
+    let undone = s.commit_and_undo(vec![
+        Command::Assign {
+            role: "shipper".into(),
+            users: vec!["alice".into(), "bob".into()],
+            scope: ScopeRef {
+                stage: Some("QA".into()),
+                app: None,
+            },
+        },
+        Command::AddMembers {
+            group: ops(),
+            users: vec!["alice".into()],
+        },
+        Command::SetUserStatus {
+            users: vec!["bob".into()],
+            status: UserStatus::Deactivated,
+        },
+    ]);
+    assert_eq!(undone.changes.len(), 4, "{:?}", undone.changes);
+    assert!(undone.summary.starts_with("undo #"), "{}", undone.summary);
+    assert_eq!(state(&s.path()), before);
+    assert_eq!(
+        s.audit_count(),
+        audit + 2,
+        "the commit and the undo are both on record"
+    );
+    let record = &s.service().audit(1, None).unwrap()[0];
+    assert_eq!(record.action, "undo");
+}
+
+#[test]
+fn undoing_a_delete_brings_the_user_back_with_their_id_groups_and_roles() {
+    let mut s = setup();
+    let before = state(&s.path());
+    let undone = s.commit_and_undo(vec![Command::DeleteUsers {
+        users: vec!["carol".into()],
+    }]);
+    assert_eq!(state(&s.path()), before);
+    assert!(
+        undone.notes[0].reason.contains("without a password"),
+        "{:?}",
+        undone.notes
+    );
+    let carol = s.service().user_detail("carol").unwrap();
+    assert_eq!(carol.groups.len(), 1);
+    assert_eq!(carol.roles.len(), 1);
+}
+
+#[test]
+fn undo_then_undo_again_is_redo() {
+    let mut s = setup();
+    let done = s
+        .execute(vec![Command::AddMembers {
+            group: ops(),
+            users: vec!["alice".into()],
+        }])
+        .unwrap();
+    let after = state(&s.path());
+    let undone = s
+        .execute(vec![Command::Undo {
+            of: done.audit.unwrap(),
+            changes: done.changes,
+        }])
+        .unwrap();
+    s.execute(vec![Command::Undo {
+        of: undone.audit.unwrap(),
+        changes: undone.changes,
+    }])
+    .unwrap();
+    assert_eq!(state(&s.path()), after);
+}
+
+#[test]
+fn only_the_newest_change_can_be_undone() {
+    let mut s = setup();
+    let first = s
+        .execute(vec![Command::AddMembers {
+            group: ops(),
+            users: vec!["alice".into()],
+        }])
+        .unwrap();
+    s.execute(vec![Command::AddMembers {
+        group: ops(),
+        users: vec!["bob".into()],
+    }])
+    .unwrap();
+    let before = state(&s.path());
+    let err = s
+        .execute(vec![Command::Undo {
+            of: first.audit.unwrap(),
+            changes: first.changes,
+        }])
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    assert!(err.to_string().contains("only the newest change"), "{err}");
+    assert_eq!(state(&s.path()), before, "nothing changed");
+}
+
+#[test]
+fn a_password_change_cannot_be_undone() {
+    let mut s = setup();
+    let operator = s.operator.clone();
+    let done = s
+        .service()
+        .set_password(&operator, "alice", "Green-Meadow-2026", false)
+        .unwrap();
+    let err = s
+        .execute(vec![Command::Undo {
+            of: done.audit.unwrap(),
+            changes: done.changes,
+        }])
+        .unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    assert!(err.to_string().contains("cannot be undone"), "{err}");
+}
