@@ -19,3 +19,4 @@ mod who;
 pub use engine::{Atom, EffectiveSet, Engine, EngineError};
 pub use explain::{Explanation, MAX_PATHS, Path, Step, Suggestion, WhyNot};
 pub use preview::{Preview, UserDiff};
+pub use relations::RoleHolders;

@@ -46,6 +46,17 @@ impl Preview {
 impl Engine {
     /// The difference `changes` would make, leaving the engine as it was.
     pub fn preview(&mut self, changes: &[Change]) -> Result<Preview, EngineError> {
+        Ok(self.preview_and(changes, |_, _| ())?.0)
+    }
+
+    /// The preview, and `look` run on the engine as the changes leave it (for what only that
+    /// state can answer, such as the paths by which permissions are gained); the engine is
+    /// then put back as it was.
+    pub fn preview_and<T>(
+        &mut self,
+        changes: &[Change],
+        look: impl FnOnce(&Engine, &Preview) -> T,
+    ) -> Result<(Preview, T), EngineError> {
         let mut users = self.reached_users(changes);
         let before: Vec<(u32, BitSet)> =
             users.iter().map(|&u| (u, self.effective_bits(u))).collect();
@@ -58,7 +69,7 @@ impl Engine {
             }
             applied += 1;
         }
-        let mut after: Vec<(u32, BitSet)> = Vec::new();
+        let mut result = None;
         if outcome.is_ok() {
             // Users the changes created, or reached only through what they created.
             for u in self.reached_users(changes) {
@@ -66,7 +77,11 @@ impl Engine {
                     users.push(u);
                 }
             }
-            after = users.iter().map(|&u| (u, self.effective_bits(u))).collect();
+            let after: Vec<(u32, BitSet)> =
+                users.iter().map(|&u| (u, self.effective_bits(u))).collect();
+            let preview = self.diff(&before, after);
+            let looked = look(self, &preview);
+            result = Some((preview, looked));
         }
         for change in changes[..applied].iter().rev() {
             if let Some(inverse) = change.inverse() {
@@ -74,9 +89,14 @@ impl Engine {
             }
         }
         outcome?;
+        result.ok_or_else(|| EngineError::Inconsistent("a preview was not computed".into()))
+    }
+
+    /// Per-user differences between `before` and `after` (which lists the users of `before`
+    /// in the same order, then any the changes added).
+    fn diff(&self, before: &[(u32, BitSet)], after: Vec<(u32, BitSet)>) -> Preview {
         let empty = BitSet::new();
         let mut diffs = Vec::new();
-        // `after` lists the users of `before` in the same order, then any the changes added.
         for (i, (u, now)) in after.into_iter().enumerate() {
             let was = before.get(i).map_or(&empty, |(_, bits)| bits);
             if *was == now {
@@ -93,7 +113,7 @@ impl Engine {
                 lost,
             });
         }
-        Ok(Preview { users: diffs })
+        Preview { users: diffs }
     }
 
     /// The widest atoms of `set` that nothing in `other` covers, sorted for output. Only atoms

@@ -3,6 +3,32 @@
 //! and holders, a permission's implications and grants. Dead nodes are never listed.
 
 use super::engine::{Atom, Engine};
+
+/// The users holding a role, by how they hold it (each user once, under the first way).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RoleHolders {
+    pub direct: Vec<UserId>,
+    pub through_groups: Vec<UserId>,
+    pub through_inclusion: Vec<UserId>,
+}
+
+impl RoleHolders {
+    pub fn len(&self) -> usize {
+        self.direct.len() + self.through_groups.len() + self.through_inclusion.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = UserId> + '_ {
+        self.direct
+            .iter()
+            .chain(&self.through_groups)
+            .chain(&self.through_inclusion)
+            .copied()
+    }
+}
 use crate::model::*;
 
 impl Engine {
@@ -116,6 +142,108 @@ impl Engine {
         self.role_index
             .get(&role)
             .map_or(0, |&r| self.roles[r as usize].holders.len())
+    }
+
+    /// Who holds a role, and how: by direct assignment, through a group that holds it, or
+    /// through a role (held either way) that includes it. A user is listed under the first
+    /// of these that applies; dead and other tenants' users are included as the engine has
+    /// them (callers filter by what they show).
+    pub fn role_holders(&self, role: RoleId) -> RoleHolders {
+        let mut out = RoleHolders::default();
+        let Some(&r) = self.role_index.get(&role) else {
+            return out;
+        };
+        // The role and every role including it, transitively.
+        let mut includers = vec![r];
+        let mut seen = std::collections::HashSet::from([r]);
+        let mut at = 0;
+        while at < includers.len() {
+            for &up in &self.roles[includers[at] as usize].included_by {
+                if seen.insert(up) {
+                    includers.push(up);
+                }
+            }
+            at += 1;
+        }
+        let mut placed = std::collections::HashSet::new();
+        let mut place = |list: &mut Vec<UserId>, u: u32| {
+            let node = &self.users[u as usize];
+            if node.alive && placed.insert(u) {
+                list.push(node.id);
+            }
+        };
+        for (i, &role) in includers.iter().enumerate() {
+            let node = &self.roles[role as usize];
+            for &u in &node.holders {
+                place(
+                    if i == 0 {
+                        &mut out.direct
+                    } else {
+                        &mut out.through_inclusion
+                    },
+                    u,
+                );
+            }
+            for &g in &node.groups {
+                if !self.groups[g as usize].alive {
+                    continue;
+                }
+                for &u in &self.groups[g as usize].members {
+                    place(
+                        if i == 0 {
+                            &mut out.through_groups
+                        } else {
+                            &mut out.through_inclusion
+                        },
+                        u,
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// Groups with this name (case-insensitive), in any stage.
+    pub fn groups_named(&self, name: &str) -> Vec<GroupId> {
+        self.groups
+            .iter()
+            .filter(|g| g.alive && g.name.eq_ignore_ascii_case(name))
+            .map(|g| g.id)
+            .collect()
+    }
+
+    /// Groups in a stage.
+    pub fn groups_in_stage(&self, stage: StageId) -> Vec<GroupId> {
+        self.groups
+            .iter()
+            .filter(|g| g.alive && g.stage == stage)
+            .map(|g| g.id)
+            .collect()
+    }
+
+    /// A role by key (case-insensitive).
+    pub fn role_keyed(&self, key: &str) -> Option<RoleId> {
+        self.roles
+            .iter()
+            .find(|r| r.alive && r.key.eq_ignore_ascii_case(key))
+            .map(|r| r.id)
+    }
+
+    /// A stage by name (case-insensitive).
+    pub fn stage_named(&self, name: &str) -> Option<StageId> {
+        self.stages
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(name))
+            .map(|s| s.id)
+    }
+
+    /// Users with a direct assignment whose scope names this stage.
+    pub fn users_assigned_in_stage(&self, stage: StageId) -> Vec<UserId> {
+        self.users
+            .iter()
+            .filter(|u| u.alive && u.direct.iter().any(|d| d.scope.stage == Some(stage)))
+            .map(|u| u.id)
+            .collect()
     }
 
     /// The permissions a permission implies directly, and those implying it directly.

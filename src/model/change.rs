@@ -365,6 +365,24 @@ impl Change {
         }
     }
 
+    /// The user the change is about, by name, when it is about one user (for per-user
+    /// reports of bulk commands).
+    pub fn user_name(&self) -> Option<&str> {
+        match self {
+            Change::AddUser { fields, .. } => Some(&fields.username),
+            Change::EditUser { user, .. }
+            | Change::SetUserStatus { user, .. }
+            | Change::DeleteUser { user, .. }
+            | Change::AddMember { user, .. }
+            | Change::RemoveMember { user, .. }
+            | Change::Assign { user, .. }
+            | Change::Unassign { user, .. }
+            | Change::SetPassword { user, .. }
+            | Change::Unlock { user, .. } => Some(&user.name),
+            _ => None,
+        }
+    }
+
     /// Whether the change can alter any user's effective permissions (used to decide which
     /// post-conditions to check and, later, what a preview must recompute).
     pub fn touches_roles_or_permissions(&self) -> bool {

@@ -195,7 +195,12 @@ impl Engine {
 
     /// The user's atoms of `permission` strictly inside `scope` (held there, not everywhere
     /// in it): what a "does not hold" answer should mention.
-    fn held_within(&self, user: UserId, permission: PermissionId, scope: Scope) -> Vec<AtomView> {
+    pub fn held_within(
+        &self,
+        user: UserId,
+        permission: PermissionId,
+        scope: Scope,
+    ) -> Vec<AtomView> {
         let set = self.effective(user).unwrap_or_default();
         self.atoms(&set)
             .into_iter()
@@ -204,7 +209,7 @@ impl Engine {
             .collect()
     }
 
-    fn describe_suggestion(&self, user: &str, suggestion: &Suggestion) -> String {
+    pub fn describe_suggestion(&self, user: &str, suggestion: &Suggestion) -> String {
         match suggestion {
             Suggestion::Activate { status } => format!("{user} were active (now {status})"),
             Suggestion::JoinGroup { group } => {

@@ -34,6 +34,8 @@ pub struct Outcome {
     pub changes: Vec<Change>,
     pub notes: Vec<Note>,
     pub summary: String,
+    /// Each command's own summary, in order (`summary` joins them).
+    pub summaries: Vec<String>,
     /// The audit record written; `None` when nothing changed or nothing was committed.
     pub audit: Option<AuditId>,
     pub committed: bool,
@@ -194,6 +196,7 @@ fn run(
         changes,
         notes,
         summary,
+        summaries,
         audit: audit.filter(|_| commit),
         committed: commit,
     })

@@ -31,6 +31,14 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// A filter for `query`, with nothing kept yet.
+    pub fn new(query: impl Into<String>) -> Filter {
+        Filter {
+            query: query.into(),
+            steps: Vec::new(),
+        }
+    }
+
     /// Forgets earlier results (the order or the data changed).
     pub fn reset(&mut self) {
         self.steps.clear();
@@ -59,8 +67,13 @@ impl Filter {
         if let Some(step) = self.steps.last().filter(|s| s.query == query) {
             return step.ranked.clone();
         }
-        // A longer query matches a subset of what a prefix of it matched.
-        let candidates: &[u32] = self.steps.last().map_or(order, |s| &s.in_order);
+        // A longer query matches a subset of what a prefix of it matched — unless it negates
+        // (`!` matches nothing, `!t` most things), so a negating query scans everything.
+        let negates = query.split_whitespace().any(|w| w.starts_with('!'));
+        let candidates: &[u32] = match self.steps.last() {
+            Some(step) if !negates => &step.in_order,
+            _ => order,
+        };
         let pattern = Pattern::parse(&query, CaseMatching::Ignore, Normalization::Smart);
         let mut buffer = Vec::new();
         let mut scored: Vec<(u32, u32)> = candidates
@@ -182,6 +195,21 @@ mod tests {
         assert_eq!(f.apply(&order, &h, &mut m), vec![1]);
         f.query = String::new();
         assert_eq!(f.apply(&order, &h, &mut m), order);
+    }
+
+    #[test]
+    fn typing_a_negation_letter_by_letter_widens_again() {
+        let h = hay(&["team1", "team2", "team3"]);
+        let order = vec![0, 1, 2];
+        let mut f = Filter::default();
+        let mut m = matcher();
+        let mut last = Vec::new();
+        for q in ["team", "team !", "team !t", "team !team3"] {
+            f.query = q.into();
+            last = f.apply(&order, &h, &mut m);
+            last.sort_unstable();
+        }
+        assert_eq!(last, vec![0, 1]);
     }
 
     #[test]

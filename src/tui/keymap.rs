@@ -65,7 +65,22 @@ pub enum Action {
     EditRole,
     DeleteRole,
     CopyRole,
+    Mark,
+    MarkRange,
+    MarkAll,
+    InvertMarks,
+    ReplaceRole,
+    AddToGroups,
+    RemoveFromGroups,
+    WhyNot,
+    Review,
+    ToggleStaging,
+    Undo,
 }
+
+/// `needs` of the actions that write but need no particular permission of their own (the
+/// service checks each change they carry): only signing in and write access are asked for.
+pub const ANY_WRITE: &str = "*";
 
 /// One action's definition.
 pub struct ActionSpec {
@@ -109,15 +124,41 @@ pub const ACTIONS: &[ActionSpec] = &[
     act!(DeactivateUser, "users.deactivate", ["x"], Users, "deactivate the user", needs "users.activate", hint "deactivate"),
     act!(UnlockUser, "users.unlock", ["u"], Users, "unlock the user", needs "users.unlock", hint "unlock"),
     act!(TemporaryPassword, "users.password", ["p"], Users, "set a temporary password", needs "users.credentials", hint "password"),
-    act!(AssignRoles, "users.assign", ["r"], Users, "assign roles", needs "roles.view", hint "assign"),
-    act!(UnassignRoles, "users.unassign", ["R"], Users, "take roles away", needs "roles.view", hint "unassign"),
+    act!(Mark, "users.mark", ["space"], Users, "mark the user and move down", hint "mark"),
+    act!(
+        MarkRange,
+        "users.mark-range",
+        ["v"],
+        Users,
+        "mark a range (v, move, v)"
+    ),
+    act!(
+        MarkAll,
+        "users.mark-all",
+        ["*"],
+        Users,
+        "mark every user the filter shows"
+    ),
+    act!(
+        InvertMarks,
+        "users.invert-marks",
+        ["~"],
+        Users,
+        "invert the marks the filter shows"
+    ),
+    act!(AssignRoles, "users.assign", ["r"], Users, "assign roles (marked users)", needs "roles.view", hint "assign"),
+    act!(UnassignRoles, "users.unassign", ["t"], Users, "take roles away (marked users)", needs "roles.view", hint "unassign"),
+    act!(ReplaceRole, "users.replace-role", ["c"], Users, "replace a role (marked users)", needs "roles.view", hint "replace"),
+    act!(AddToGroups, "users.add-groups", ["m"], Users, "add to groups (marked users)", needs "groups.manage", hint "+groups"),
+    act!(RemoveFromGroups, "users.remove-groups", ["M"], Users, "remove from groups (marked users)", needs "groups.manage", hint "-groups"),
+    act!(WhyNot, "users.why-not", ["w"], Users, "why-not: a permission not held", hint "why-not"),
     act!(DeleteUser, "users.delete", ["ctrl-d", "delete"], Users, "delete the user", needs "users.delete", dangerous, hint "delete"),
     act!(NewGroup, "groups.new", ["n"], Groups, "create a group", needs "groups.manage", hint "new"),
     act!(EditGroup, "groups.edit", ["e"], Groups, "rename or describe the group", needs "groups.manage", hint "edit"),
     act!(AddMembers, "groups.add-members", ["m"], Groups, "add members", needs "groups.manage", hint "+members"),
     act!(RemoveMembers, "groups.remove-members", ["M"], Groups, "remove members", needs "groups.manage", hint "-members"),
     act!(AddGroupRoles, "groups.add-roles", ["r"], Groups, "give the group roles", needs "groups.manage", hint "+roles"),
-    act!(RemoveGroupRoles, "groups.remove-roles", ["R"], Groups, "take roles from the group", needs "groups.manage", hint "-roles"),
+    act!(RemoveGroupRoles, "groups.remove-roles", ["t"], Groups, "take roles from the group", needs "groups.manage", hint "-roles"),
     act!(DeleteGroup, "groups.delete", ["ctrl-d", "delete"], Groups, "delete the group", needs "groups.manage", dangerous, hint "delete"),
     act!(NewRole, "roles.new", ["n"], Roles, "create a role", needs "roles.manage", hint "new"),
     act!(CopyRole, "roles.copy", ["c"], Roles, "copy the role (built-ins too)", needs "roles.manage", hint "copy"),
@@ -149,7 +190,16 @@ pub const ACTIONS: &[ActionSpec] = &[
         Global,
         "page down"
     ),
-    act!(Back, "back", ["esc"], Global, "close, clear the filter"),
+    act!(
+        Back,
+        "back",
+        ["esc"],
+        Global,
+        "close, clear the filter or marks"
+    ),
+    act!(Review, "review", ["R"], Global, "review, commit or discard staged", needs "*", hint "review"),
+    act!(ToggleStaging, "stage-toggle", ["ctrl-t"], Global, "toggle: stage edits for review", needs "*", hint "staging"),
+    act!(Undo, "undo", ["U"], Global, "undo the last change you committed", needs "*", hint ""),
     act!(
         Copy,
         "copy",

@@ -3,13 +3,20 @@
 //! [`view::render`], and one impure loop ([`app`]) with a store worker thread.
 
 mod app;
+pub mod bulk;
 pub mod config;
 pub mod event;
 pub mod filter;
 pub mod forms;
+pub mod inspect;
+pub mod intent;
 pub mod keymap;
+pub mod marks;
 pub mod overlay;
+pub mod review;
+pub mod staging;
 pub mod state;
+pub mod terms;
 pub mod theme;
 pub mod update;
 pub mod view;

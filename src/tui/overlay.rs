@@ -7,8 +7,11 @@ use std::collections::BTreeSet;
 use nucleo_matcher::Matcher;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::bulk::BulkConfirm;
 use super::filter::Filter;
 use super::forms::Form;
+use super::inspect::AccessList;
+use super::review::Review;
 use crate::service::{Command, GroupRef};
 
 pub enum Overlay {
@@ -18,6 +21,9 @@ pub enum Overlay {
     Picker(Picker),
     Command(CommandLine),
     Message(Message),
+    Bulk(Box<BulkConfirm>),
+    Review(Review),
+    Access(AccessList),
 }
 
 /// The help overlay: every action, filterable.
@@ -33,6 +39,8 @@ pub enum OnConfirm {
     Execute(Vec<Command>),
     /// Close the form under this confirmation, losing its edits.
     DiscardForm,
+    /// Drop every staged edit.
+    Discard,
 }
 
 pub struct Confirm {
@@ -82,15 +90,48 @@ impl Confirm {
     }
 }
 
+/// The users a Users-tab action is for: the marked ones (a bulk action), or the focused one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub users: Vec<String>,
+    pub ids: Vec<crate::model::UserId>,
+    /// How many of them the filter hides.
+    pub hidden: usize,
+    /// Marked users: preview and confirm before anything is written.
+    pub bulk: bool,
+}
+
 /// What a picker's choices are for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PickPurpose {
-    AssignRoles { user: String },
-    UnassignRoles { user: String },
-    AddMembers { group: GroupRef },
-    RemoveMembers { group: GroupRef },
-    AddGroupRoles { group: GroupRef },
-    RemoveGroupRoles { group: GroupRef },
+    AssignRoles(Target),
+    UnassignRoles(Target),
+    /// Replace a role: first which one…
+    ReplaceFrom(Target),
+    /// …then by which.
+    ReplaceWith {
+        target: Target,
+        from: PickItem,
+    },
+    AddToGroups(Target),
+    RemoveFromGroups(Target),
+    /// A permission to ask why-not about.
+    WhyNot {
+        user: crate::model::UserId,
+        username: String,
+    },
+    AddMembers {
+        group: GroupRef,
+    },
+    RemoveMembers {
+        group: GroupRef,
+    },
+    AddGroupRoles {
+        group: GroupRef,
+    },
+    RemoveGroupRoles {
+        group: GroupRef,
+    },
 }
 
 /// One choice: the name the command takes, and the text shown.

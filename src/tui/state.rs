@@ -2,10 +2,10 @@
 //! listing (order, filter, cursor), the overlay stack, and the status line. `update` is the
 //! only thing that changes it; `render` only reads it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::access::Engine;
-use crate::model::{Timestamp, UserStatus};
+use crate::model::{AuditId, Change, Timestamp, UserId, UserStatus};
 use crate::policy::Policy;
 use crate::service::Operator;
 use crate::service::query::{AuditView, GroupView, PermissionView, RoleView, UserView};
@@ -14,7 +14,9 @@ use super::config::Config;
 use super::filter::Filter;
 use super::forms::Form;
 use super::keymap::{Action, Context, Keymap};
+use super::marks::Marks;
 use super::overlay::Overlay;
+use super::staging::Staging;
 use super::theme::Theme;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -91,6 +93,8 @@ pub struct Data {
     pub loaded_at: Timestamp,
     /// Each row's filter text, per tab (built once per load).
     pub haystacks: [Vec<String>; 5],
+    /// Each user's row in `users`.
+    pub user_rows: HashMap<UserId, u32>,
 }
 
 impl Data {
@@ -102,8 +106,14 @@ impl Data {
         self.engine.app_keys()
     }
 
-    /// Builds the filter texts; call once after loading.
+    /// Builds the filter texts and the row index; call once after loading.
     pub fn index(&mut self) {
+        self.user_rows = self
+            .users
+            .iter()
+            .enumerate()
+            .map(|(row, u)| (u.id, row as u32))
+            .collect();
         for tab in Tab::ALL {
             self.haystacks[tab.index()] = (0..self.len(tab))
                 .map(|row| self.haystack(tab, row))
@@ -229,6 +239,10 @@ pub struct Listing {
     pub filter: Filter,
     /// Typing into the filter.
     pub editing: bool,
+    /// Which rows the filter admits, by row (for counting what it hides).
+    pub shown: Vec<bool>,
+    /// Filter terms that match nothing, and why.
+    pub problems: Vec<String>,
     pub sort_column: usize,
     pub descending: bool,
 }
@@ -258,6 +272,7 @@ impl Session {
         }
         match &self.operator {
             None => Some("not signed in".into()),
+            Some(_) if needs == super::keymap::ANY_WRITE => None,
             Some(op) if !self.held.contains(needs) => {
                 Some(format!("{} does not hold {needs}", op.username))
             }
@@ -326,6 +341,18 @@ pub struct State {
     pub matcher: nucleo_matcher::Matcher,
     /// What was wrong with the config file, shown once the main screen appears.
     pub config_problems: Option<String>,
+    pub marks: Marks,
+    pub staging: Staging,
+    /// The operator's last commit from this console, for undo.
+    pub last_commit: Option<LastCommit>,
+}
+
+/// A commit that can be undone: its audit record and the changes it made.
+#[derive(Clone, Debug)]
+pub struct LastCommit {
+    pub audit: AuditId,
+    pub changes: Vec<Change>,
+    pub summary: String,
 }
 
 impl State {
@@ -350,6 +377,9 @@ impl State {
             overlays: Vec::new(),
             status: None,
             config_problems,
+            marks: Marks::default(),
+            staging: Staging::default(),
+            last_commit: None,
             pending: 0,
             spinner: 0,
             keymap: config.keymap,

@@ -72,6 +72,24 @@ impl Theme {
         )
     }
 
+    /// Marked users.
+    pub fn marked(&self) -> Style {
+        self.fg(Style::default().add_modifier(Modifier::BOLD), Color::Yellow)
+    }
+
+    /// What staged edits would add.
+    pub fn gained(&self) -> Style {
+        self.fg(Style::default(), Color::Green)
+    }
+
+    /// What staged edits would take away.
+    pub fn lost(&self) -> Style {
+        self.fg(
+            Style::default().add_modifier(Modifier::CROSSED_OUT),
+            Color::Red,
+        )
+    }
+
     pub fn badge(&self) -> Style {
         self.fg(
             Style::default().add_modifier(Modifier::BOLD),

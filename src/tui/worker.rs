@@ -8,14 +8,15 @@
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
-use crate::model::{Clock, Timestamp};
+use crate::model::{AuditId, Change, Clock, Timestamp};
 use crate::policy::password::{self, Subject};
 use crate::policy::{Policy, Secret};
 use crate::service::init::{InitRequest, create_store};
 use crate::service::operator::os_account;
-use crate::service::{Command, Error, Operator, Service};
+use crate::service::{Command, Error, Note, Operator, Service};
 use crate::store::{Location, Store, StoreError, StoreOptions};
 
+use super::intent::Intent;
 use super::state::Data;
 
 pub enum Request {
@@ -32,8 +33,15 @@ pub enum Request {
         password: Secret,
     },
     Load,
+    /// Run the commands as one transaction (with what is staged ahead of them).
     Execute {
         commands: Vec<Command>,
+        intent: Intent,
+    },
+    /// Run the commands through every rule and roll back: the changes they would make.
+    Rehearse {
+        commands: Vec<Command>,
+        intent: Intent,
     },
     SetPassword {
         username: String,
@@ -42,12 +50,34 @@ pub enum Request {
     },
 }
 
-/// A write that worked: what it did, for the status line.
+/// A write that worked: what it did, for the status line, the report and undo.
 #[derive(Clone, Debug)]
 pub struct Done {
     pub summary: String,
-    pub skipped: Vec<String>,
-    pub changes: usize,
+    /// Items that needed no change, and why.
+    pub notes: Vec<Note>,
+    pub changes: Vec<Change>,
+    /// The audit record written (none when nothing changed).
+    pub audit: Option<AuditId>,
+}
+
+impl Done {
+    /// `subject: reason` for each skipped item.
+    pub fn skipped(&self) -> Vec<String> {
+        self.notes
+            .iter()
+            .map(|n| format!("{}: {}", n.subject, n.reason))
+            .collect()
+    }
+}
+
+/// A rehearsal: what the commands would change, and what they would skip.
+#[derive(Clone, Debug)]
+pub struct Rehearsal {
+    pub changes: Vec<Change>,
+    pub notes: Vec<Note>,
+    /// Each command's summary, in order.
+    pub summaries: Vec<String>,
 }
 
 /// A write that was refused or failed: the service's message, and the field it concerns.
@@ -71,7 +101,14 @@ pub enum Reply {
     SignedIn(Operator),
     SignInRefused(String),
     Loaded(Box<Data>),
-    Executed(Result<Done, Refused>),
+    Executed {
+        intent: Intent,
+        result: Result<Done, Refused>,
+    },
+    Rehearsed {
+        intent: Intent,
+        result: Result<Rehearsal, Refused>,
+    },
     /// Someone else changed the store; fresh data follows.
     ChangedElsewhere,
     /// Every reply to one request has been sent.
@@ -87,6 +124,20 @@ pub struct Backend {
     operator: Option<Operator>,
     /// The newest audit record seen, to notice other consoles' changes.
     audit_head: i64,
+}
+
+fn read_only() -> Refused {
+    Refused {
+        field: None,
+        message: "read-only: sign in to make changes".into(),
+    }
+}
+
+fn read_only_refusal(intent: Intent) -> Reply {
+    Reply::Executed {
+        intent,
+        result: Err(read_only()),
+    }
 }
 
 fn refused(e: Error) -> Refused {
@@ -156,15 +207,33 @@ impl Backend {
                 }
             }
             Request::Load => vec![self.load()],
-            Request::Execute { commands } => {
+            Request::Execute { commands, intent } => {
                 let Some(operator) = self.operator.clone() else {
-                    return vec![Reply::Executed(Err(Refused {
-                        field: None,
-                        message: "read-only: sign in to make changes".into(),
-                    }))];
+                    return vec![read_only_refusal(intent)];
                 };
                 let result = self.service().map(|mut s| s.execute(&operator, &commands));
-                self.after_write(result)
+                self.after_write(intent, result)
+            }
+            Request::Rehearse { commands, intent } => {
+                let Some(operator) = self.operator.clone() else {
+                    return vec![Reply::Rehearsed {
+                        intent,
+                        result: Err(read_only()),
+                    }];
+                };
+                let result = match self.service().map(|mut s| s.rehearse(&operator, &commands)) {
+                    Some(Ok(outcome)) => Ok(Rehearsal {
+                        changes: outcome.changes,
+                        notes: outcome.notes,
+                        summaries: outcome.summaries,
+                    }),
+                    Some(Err(e)) => Err(refused(e)),
+                    None => Err(Refused {
+                        field: None,
+                        message: "the store is not open".into(),
+                    }),
+                };
+                vec![Reply::Rehearsed { intent, result }]
             }
             Request::SetPassword {
                 username,
@@ -172,37 +241,41 @@ impl Backend {
                 temporary,
             } => {
                 let Some(operator) = self.operator.clone() else {
-                    return vec![Reply::Executed(Err(Refused {
-                        field: None,
-                        message: "read-only: sign in to make changes".into(),
-                    }))];
+                    return vec![read_only_refusal(Intent::Apply)];
                 };
                 let result = self
                     .service()
                     .map(|mut s| s.set_password(&operator, &username, &password, temporary));
-                self.after_write(result)
+                self.after_write(Intent::Apply, result)
             }
         }
     }
 
     fn after_write(
         &mut self,
+        intent: Intent,
         result: Option<Result<crate::service::Outcome, Error>>,
     ) -> Vec<Reply> {
         match result {
             Some(Ok(outcome)) => {
                 let done = Done {
                     summary: outcome.summary,
-                    skipped: outcome
-                        .notes
-                        .iter()
-                        .map(|n| format!("{}: {}", n.subject, n.reason))
-                        .collect(),
-                    changes: outcome.changes.len(),
+                    notes: outcome.notes,
+                    changes: outcome.changes,
+                    audit: outcome.audit,
                 };
-                vec![Reply::Executed(Ok(done)), self.load()]
+                vec![
+                    Reply::Executed {
+                        intent,
+                        result: Ok(done),
+                    },
+                    self.load(),
+                ]
             }
-            Some(Err(e)) => vec![Reply::Executed(Err(refused(e)))],
+            Some(Err(e)) => vec![Reply::Executed {
+                intent,
+                result: Err(refused(e)),
+            }],
             None => vec![Reply::Failed("the store is not open".into())],
         }
     }
@@ -293,6 +366,7 @@ impl Backend {
                 policy: o.policy,
                 loaded_at: now,
                 haystacks: Default::default(),
+                user_rows: Default::default(),
             };
             data.index();
             data

@@ -28,6 +28,9 @@ pub struct Console {
     /// Text copied with `y`.
     pub copied: Vec<String>,
     pub quit: bool,
+    /// While set, requests wait in `held` instead of being answered (a slow store).
+    pub hold: bool,
+    pub held: Vec<Request>,
 }
 
 /// A store with `admin` (password [`ADMIN_PASSWORD`], peer operator of this OS account), an app
@@ -172,6 +175,8 @@ impl Console {
             backend,
             copied: Vec::new(),
             quit: false,
+            hold: false,
+            held: Vec::new(),
         };
         console.state.pending = 1;
         console.answer(Request::Open);
@@ -209,7 +214,19 @@ impl Console {
         c
     }
 
+    /// Answers the requests held so far (and whatever they lead to).
+    pub fn release(&mut self) {
+        self.hold = false;
+        for request in std::mem::take(&mut self.held) {
+            self.answer(request);
+        }
+    }
+
     fn answer(&mut self, request: Request) {
+        if self.hold {
+            self.held.push(request);
+            return;
+        }
         for reply in self.backend.handle(request) {
             let effects = update(&mut self.state, Msg::Reply(reply));
             self.run(effects);

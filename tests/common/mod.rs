@@ -185,3 +185,40 @@ pub fn shell_words(line: &str) -> Vec<String> {
     words
 }
 pub mod console;
+
+/// Every row of every table, ids included, without what records history rather than state:
+/// the audit trail, sign-ins, and the time and version stamps edits move forward. Two stores
+/// hold the same users, groups, roles and grants exactly when these are equal.
+pub fn store_state(path: &Path) -> String {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT IN ('audit', 'sign_ins', 'schema_version') ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut out = String::new();
+    for table in tables {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM \"{table}\" ORDER BY 1, 2"))
+            .unwrap();
+        let names: Vec<String> = stmt.column_names().map(|n| n.to_string()).collect();
+        out.push_str(&format!("== {table}\n"));
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            let cells: Vec<String> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| !matches!(n.as_str(), "created_at" | "updated_at" | "version"))
+                .map(|(i, n)| format!("{n}={:?}", row.get_ref(i).unwrap()))
+                .collect();
+            out.push_str(&cells.join("|"));
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -4,12 +4,11 @@
 
 use super::super::forms::Form;
 use super::super::keymap::Action;
-use super::super::overlay::{Confirm, Message, OnConfirm, Overlay, PickItem, PickPurpose, Picker};
+use super::super::overlay::{Confirm, Message, OnConfirm, Overlay};
 use super::super::state::{Level, State, Tab};
-use super::super::worker::Request;
-use super::{Effect, send};
-use crate::model::{RoleKind, Scope, UserKind, UserStatus};
-use crate::service::{Command, GroupRef, ScopeRef};
+use super::{Effect, pickers, write};
+use crate::model::{UserKind, UserStatus};
+use crate::service::{Command, GroupRef};
 
 /// The name `y` copies: username, group name, role or permission key, audit id.
 pub fn focused_name(state: &State) -> Option<String> {
@@ -80,6 +79,22 @@ pub fn start(state: &mut State, action: Action) -> Vec<Effect> {
             Some(u) => Overlay::Form(Form::temporary_password(&u.username)),
             None => return Vec::new(),
         },
+        // On marked users: a bulk draft, previewed and confirmed.
+        Action::ActivateUser if pickers::bulk(state) => {
+            return pickers::statuses(state, "Activate", |users| Command::SetUserStatus {
+                users,
+                status: UserStatus::Active,
+            });
+        }
+        Action::DeactivateUser if pickers::bulk(state) => {
+            return pickers::statuses(state, "Deactivate", |users| Command::SetUserStatus {
+                users,
+                status: UserStatus::Deactivated,
+            });
+        }
+        Action::UnlockUser if pickers::bulk(state) => {
+            return pickers::statuses(state, "Unlock", |users| Command::Unlock { users });
+        }
         Action::ActivateUser | Action::UnlockUser => {
             let Some(user) = state.focused_user() else {
                 return Vec::new();
@@ -94,12 +109,7 @@ pub fn start(state: &mut State, action: Action) -> Vec<Effect> {
                     users: vec![user.username.clone()],
                 }
             };
-            return vec![send(
-                state,
-                Request::Execute {
-                    commands: vec![command],
-                },
-            )];
+            return write::apply_or_stage(state, vec![command]);
         }
         Action::DeactivateUser => {
             let Some(user) = state.focused_user() else {
@@ -175,10 +185,14 @@ pub fn start(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::AssignRoles
         | Action::UnassignRoles
+        | Action::ReplaceRole
+        | Action::AddToGroups
+        | Action::RemoveFromGroups
+        | Action::WhyNot
         | Action::AddMembers
         | Action::RemoveMembers
         | Action::AddGroupRoles
-        | Action::RemoveGroupRoles => match picker(state, action) {
+        | Action::RemoveGroupRoles => match super::pickers::open(state, action) {
             Some(p) => Overlay::Picker(p),
             None => return Vec::new(),
         },
@@ -199,226 +213,13 @@ pub fn start(state: &mut State, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-fn role_item(
-    data: &super::super::state::Data,
-    role: crate::model::RoleId,
-    scope: Scope,
-) -> Option<PickItem> {
-    let view = data.roles.iter().find(|r| r.id == role)?;
-    let stage = scope
-        .stage
-        .and_then(|s| data.engine.stage_name(s))
-        .map(String::from);
-    let app = scope
-        .app
-        .and_then(|a| data.engine.app_key(a))
-        .map(String::from);
-    let at = data.engine.describe_scope(scope);
-    Some(PickItem {
-        value: view.key.clone(),
-        label: if scope.is_organization() {
-            format!("{} — {}", view.key, view.name)
-        } else {
-            format!("{} — {} (at {at})", view.key, view.name)
-        },
-        stage,
-        app,
-    })
-}
-
-/// The picker an assign/add/remove action opens, listing what can be chosen.
-fn picker(state: &State, action: Action) -> Option<Picker> {
-    let data = state.data.as_ref()?;
-    let any_stage: Vec<Option<String>> = std::iter::once(None)
-        .chain(data.engine_stages().into_iter().map(Some))
-        .collect();
-    let item = |value: &str, label: String| PickItem {
-        value: value.to_string(),
-        label,
-        stage: None,
-        app: None,
-    };
-    Some(match action {
-        Action::AssignRoles => {
-            let user = state.focused_user()?;
-            let items = data
-                .roles
-                .iter()
-                .map(|r| {
-                    item(
-                        &r.key,
-                        format!(
-                            "{} — {} ({}{})",
-                            r.key,
-                            r.name,
-                            r.kind,
-                            r.app.as_ref().map(|a| format!(", {a}")).unwrap_or_default()
-                        ),
-                    )
-                })
-                .collect();
-            Picker::new(
-                format!("Assign roles to {}", user.username),
-                items,
-                PickPurpose::AssignRoles {
-                    user: user.username.clone(),
-                },
-                any_stage,
-            )
-        }
-        Action::UnassignRoles => {
-            let user = state.focused_user()?;
-            let items = data
-                .engine
-                .user_roles(user.id)
-                .into_iter()
-                .filter_map(|(role, scope)| role_item(data, role, scope))
-                .collect();
-            Picker::new(
-                format!("Take roles from {}", user.username),
-                items,
-                PickPurpose::UnassignRoles {
-                    user: user.username.clone(),
-                },
-                Vec::new(),
-            )
-        }
-        Action::AddMembers => {
-            let group = state.focused_group()?;
-            let current: std::collections::HashSet<_> =
-                data.engine.group_members(group.id).into_iter().collect();
-            let items = data
-                .users
-                .iter()
-                .filter(|u| u.kind == UserKind::EndUser && !current.contains(&u.id))
-                .map(|u| item(&u.username, format!("{} — {}", u.username, u.display_name)))
-                .collect();
-            Picker::new(
-                format!("Add members to {} ({})", group.name, group.stage),
-                items,
-                PickPurpose::AddMembers {
-                    group: group_ref(state)?,
-                },
-                Vec::new(),
-            )
-        }
-        Action::RemoveMembers => {
-            let group = state.focused_group()?;
-            let items = data
-                .engine
-                .group_members(group.id)
-                .into_iter()
-                .filter_map(|u| data.engine.username(u).map(|n| item(n, n.to_string())))
-                .collect();
-            Picker::new(
-                format!("Remove members from {} ({})", group.name, group.stage),
-                items,
-                PickPurpose::RemoveMembers {
-                    group: group_ref(state)?,
-                },
-                Vec::new(),
-            )
-        }
-        Action::AddGroupRoles => {
-            let group = state.focused_group()?;
-            let current = data.engine.group_roles(group.id);
-            let items = data
-                .roles
-                .iter()
-                .filter(|r| r.kind == RoleKind::EndUser && !current.contains(&r.id))
-                .map(|r| {
-                    item(
-                        &r.key,
-                        format!(
-                            "{} — {} ({})",
-                            r.key,
-                            r.name,
-                            r.app.clone().unwrap_or_default()
-                        ),
-                    )
-                })
-                .collect();
-            Picker::new(
-                format!("Give {} ({}) roles", group.name, group.stage),
-                items,
-                PickPurpose::AddGroupRoles {
-                    group: group_ref(state)?,
-                },
-                Vec::new(),
-            )
-        }
-        Action::RemoveGroupRoles => {
-            let group = state.focused_group()?;
-            let items = data
-                .engine
-                .group_roles(group.id)
-                .into_iter()
-                .filter_map(|r| role_item(data, r, Scope::ORGANIZATION))
-                .collect();
-            Picker::new(
-                format!("Take roles from {} ({})", group.name, group.stage),
-                items,
-                PickPurpose::RemoveGroupRoles {
-                    group: group_ref(state)?,
-                },
-                Vec::new(),
-            )
-        }
-        _ => return None,
-    })
-}
-
-/// The commands a finished picker asks for (`None` when nothing was picked).
-pub fn picked(picker: &Picker) -> Option<Vec<Command>> {
-    let items = picker.picked();
-    if items.is_empty() {
-        return None;
-    }
-    let names: Vec<String> = items.iter().map(|i| i.value.clone()).collect();
-    Some(match &picker.purpose {
-        PickPurpose::AssignRoles { user } => names
-            .into_iter()
-            .map(|role| Command::Assign {
-                role,
-                users: vec![user.clone()],
-                scope: ScopeRef {
-                    stage: picker.stage(),
-                    app: None,
-                },
-            })
-            .collect(),
-        PickPurpose::UnassignRoles { user } => items
-            .iter()
-            .map(|i| Command::Unassign {
-                role: i.value.clone(),
-                users: vec![user.clone()],
-                scope: ScopeRef {
-                    stage: i.stage.clone(),
-                    app: i.app.clone(),
-                },
-            })
-            .collect(),
-        PickPurpose::AddMembers { group } => vec![Command::AddMembers {
-            group: group.clone(),
-            users: names,
-        }],
-        PickPurpose::RemoveMembers { group } => vec![Command::RemoveMembers {
-            group: group.clone(),
-            users: names,
-        }],
-        PickPurpose::AddGroupRoles { group } => vec![Command::AddGroupRoles {
-            group: group.clone(),
-            roles: names,
-        }],
-        PickPurpose::RemoveGroupRoles { group } => vec![Command::RemoveGroupRoles {
-            group: group.clone(),
-            roles: names,
-        }],
-    })
-}
-
-/// `Enter`: the focused item in full.
+/// `Enter`: on a user, their permissions to move through and explain; elsewhere the focused
+/// item in full.
 pub fn open(state: &mut State) {
+    if state.tab == Tab::Users {
+        super::access::open(state);
+        return;
+    }
     let Some(lines) = detail_lines(state) else {
         return;
     };

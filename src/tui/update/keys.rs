@@ -3,12 +3,16 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use super::super::bulk::BulkEvent;
 use super::super::forms::{FormEvent, Submission};
+use super::super::inspect::AccessEvent;
 use super::super::keymap::{Action, Key};
 use super::super::overlay::{Message, OnConfirm, Overlay, PickEvent};
+use super::super::review::ReviewEvent;
+use super::super::staging::StagedEdit;
 use super::super::state::{Level, Screen, State, Tab};
 use super::super::worker::Request;
-use super::{Effect, actions, listing, send};
+use super::{Effect, actions, listing, marking, send, write};
 
 pub fn key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     if key.kind == KeyEventKind::Release {
@@ -194,8 +198,15 @@ pub fn action_taken(state: &mut State, action: Action) -> Vec<Effect> {
             if !listing.filter.query.is_empty() {
                 listing.filter.query.clear();
                 listing::refilter(state, tab);
+            } else if tab == Tab::Users {
+                marking::clear(state);
             }
         }
+        Action::Mark => marking::mark(state),
+        Action::MarkRange => marking::range(state),
+        Action::MarkAll => marking::mark_all(state),
+        Action::InvertMarks => marking::invert(state),
+        Action::WhyNot => return actions::start(state, action),
         Action::Sort | Action::SortReverse => {
             let columns = tab.columns().len();
             let listing = state.listing_mut(tab);
@@ -215,6 +226,26 @@ pub fn action_taken(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::Open => actions::open(state),
+        Action::Review if state.refusal(action).is_none() => {
+            if state.staging.is_empty() {
+                state.set_status(
+                    "nothing is staged (ctrl-t stages edits instead of applying them)",
+                    Level::Info,
+                );
+            } else {
+                state.overlays.push(Overlay::Review(Default::default()));
+            }
+        }
+        Action::ToggleStaging if state.refusal(action).is_none() => {
+            state.staging.on = !state.staging.on;
+            let text = if state.staging.on {
+                "staging: edits are collected for review (R) instead of applied"
+            } else {
+                "staging off: edits apply at once (what is staged stays staged)"
+            };
+            state.set_status(text, Level::Info);
+        }
+        Action::Undo if state.refusal(action).is_none() => return write::undo(state),
         other => {
             if let Some(reason) = state.refusal(other) {
                 state.set_status(
@@ -304,8 +335,11 @@ fn overlay_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                     return Vec::new();
                 };
                 match confirm.action {
-                    OnConfirm::Execute(commands) => {
-                        vec![send(state, Request::Execute { commands })]
+                    OnConfirm::Execute(commands) => write::apply_or_stage(state, commands),
+                    OnConfirm::Discard => {
+                        write::discard(state);
+                        state.overlays.retain(|o| !matches!(o, Overlay::Review(_)));
+                        Vec::new()
                     }
                     OnConfirm::DiscardForm => {
                         state.overlays.pop();
@@ -324,10 +358,83 @@ fn overlay_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                 let Some(Overlay::Picker(picker)) = state.overlays.pop() else {
                     return Vec::new();
                 };
-                match actions::picked(&picker) {
-                    Some(commands) => vec![send(state, Request::Execute { commands })],
-                    None => Vec::new(),
+                super::pickers::picked(state, picker)
+            }
+        },
+        Overlay::Bulk(bulk) => match bulk.handle_key(key) {
+            BulkEvent::Nothing => Vec::new(),
+            BulkEvent::Cancel => {
+                state.overlays.pop();
+                Vec::new()
+            }
+            event @ (BulkEvent::Stage | BulkEvent::Commit) => {
+                let Some(Overlay::Bulk(bulk)) = state.overlays.pop() else {
+                    return Vec::new();
+                };
+                let draft = bulk.draft;
+                if matches!(event, BulkEvent::Commit) {
+                    return write::commit(state, Some(draft));
                 }
+                // Staging a bulk edit: its projection (with what was staged) is at hand.
+                let label = draft.title.clone();
+                state.staging.edits.push(StagedEdit {
+                    label: label.clone(),
+                    commands: draft.commands,
+                });
+                state.staging.projection = Some(bulk.projection);
+                state.staging.problem = None;
+                state.marks.clear();
+                state.set_status(format!("staged: {label} (R to review)"), Level::Info);
+                Vec::new()
+            }
+        },
+        Overlay::Review(review) => {
+            let edits = state.staging.edits.len();
+            match review.handle_key(key, edits) {
+                ReviewEvent::Nothing => Vec::new(),
+                ReviewEvent::Close => {
+                    state.overlays.pop();
+                    Vec::new()
+                }
+                ReviewEvent::Unstage(at) => {
+                    let effects = write::unstage(state, at);
+                    if state.staging.is_empty() {
+                        state.overlays.pop();
+                    } else if let Some(Overlay::Review(review)) = state.overlays.last_mut() {
+                        review.cursor = review.cursor.min(state.staging.edits.len() - 1);
+                    }
+                    effects
+                }
+                ReviewEvent::Commit => {
+                    state.overlays.pop();
+                    write::commit(state, None)
+                }
+                ReviewEvent::Discard => {
+                    state
+                        .overlays
+                        .push(Overlay::Confirm(super::super::overlay::Confirm::new(
+                            "Discard every staged edit?".into(),
+                            vec![format!(
+                                "{} staged edit(s) will be dropped; nothing was written yet.",
+                                edits
+                            )],
+                            "Discard",
+                            true,
+                            OnConfirm::Discard,
+                        )));
+                    Vec::new()
+                }
+            }
+        }
+        Overlay::Access(list) => match list.handle_key(key) {
+            AccessEvent::Nothing => Vec::new(),
+            AccessEvent::Close => {
+                state.overlays.pop();
+                Vec::new()
+            }
+            AccessEvent::Explain(at) => {
+                super::access::explain(state, at);
+                Vec::new()
             }
         },
         Overlay::Form(form) => {
@@ -359,7 +466,7 @@ fn overlay_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                     Ok(Submission::Commands(commands)) => {
                         form.submitting = true;
                         form.error = None;
-                        vec![send(state, Request::Execute { commands })]
+                        write::apply_or_stage(state, commands)
                     }
                     Ok(Submission::SetPassword {
                         username,

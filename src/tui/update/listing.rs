@@ -1,7 +1,9 @@
 //! Each tab's list: sorting (by any column, either way), the fuzzy filter, the cursor and the
 //! scroll offset, and keeping the focused item focused when fresh data arrives.
 
+use super::super::filter::Filter;
 use super::super::state::{Data, State, Tab};
+use super::super::terms;
 use super::super::view::layout::list_rows;
 
 /// The id of the focused row, to find it again after a reload or a re-sort.
@@ -64,8 +66,9 @@ pub fn resort(state: &mut State, tab: Tab) {
     let listing = &state.listings[tab.index()];
     let (column, descending) = (listing.sort_column, listing.descending);
     let mut order: Vec<u32> = (0..n).collect();
-    // Column 0 is the store's own order (already sorted by the natural key): no work at 100k.
-    if column != 0 {
+    // Users come from the store already in username order, so column 0 costs no work at
+    // 100k; every other list is small and sorted here.
+    if column != 0 || tab != Tab::Users {
         let keys: Vec<String> = (0..n as usize)
             .map(|r| data.sort_key(tab, r, column))
             .collect();
@@ -80,22 +83,60 @@ pub fn resort(state: &mut State, tab: Tab) {
     refilter(state, tab);
 }
 
-/// Re-applies a tab's filter and keeps the cursor on the same row when it is still shown.
+/// Re-applies a tab's filter and keeps the cursor on the same row when it is still shown. On
+/// the Users tab, filter terms (`group:ops role:x status:active ...`) narrow the list before
+/// the fuzzy words are matched.
 pub fn refilter(state: &mut State, tab: Tab) {
     let Some(data) = state.data.as_ref() else {
         return;
     };
     let focused = state.listing(tab).focused();
     let listing = &mut state.listings[tab.index()];
-    listing.visible = listing.filter.apply(
-        &listing.order,
-        &data.haystacks[tab.index()],
-        &mut state.matcher,
-    );
+    let mut parsed = if tab == Tab::Users {
+        terms::parse(&listing.filter.query)
+    } else {
+        terms::Parsed::default()
+    };
+    listing.visible = if parsed.has_terms() {
+        let admitted = terms::admitted(&mut parsed, data, state.now);
+        let candidates: Vec<u32> = listing
+            .order
+            .iter()
+            .copied()
+            .filter(|&r| admitted.get(r as usize).copied().unwrap_or(false))
+            .collect();
+        // Terms change what a longer query narrows from: no kept steps across them.
+        listing.filter.reset();
+        let mut words = Filter::new(parsed.fuzzy.clone());
+        words.apply(
+            &candidates,
+            &data.haystacks[tab.index()],
+            &mut state.matcher,
+        )
+    } else {
+        listing.filter.apply(
+            &listing.order,
+            &data.haystacks[tab.index()],
+            &mut state.matcher,
+        )
+    };
+    listing.problems = parsed.problems;
+    if tab == Tab::Users {
+        let mut shown = vec![false; data.users.len()];
+        for &r in &listing.visible {
+            if let Some(s) = shown.get_mut(r as usize) {
+                *s = true;
+            }
+        }
+        listing.shown = shown;
+    }
     listing.cursor = focused
         .and_then(|row| listing.visible.iter().position(|&r| r as usize == row))
         .unwrap_or(0);
     keep_visible(state, tab);
+    if tab == Tab::Users {
+        super::marking::recount(state);
+    }
     state.dirty = true;
 }
 

@@ -4,15 +4,18 @@
 //! the worker are handled here; keys in `keys.rs`; actions that open forms, pickers and
 //! confirmations in `actions.rs`; the lists' order, filter and cursor in `listing.rs`.
 
+mod access;
 mod actions;
 mod keys;
 pub mod listing;
+mod marking;
+mod pickers;
+pub mod write;
 
 use std::collections::HashSet;
 
 use super::event::{Msg, Signal};
 use super::forms::Form;
-use super::overlay::Overlay;
 use super::state::{Level, Screen, Session, SignIn, State, Tab};
 use super::worker::{Reply, Request};
 
@@ -37,6 +40,7 @@ impl std::fmt::Debug for Request {
             Request::SignIn { .. } => "SignIn",
             Request::Load => "Load",
             Request::Execute { .. } => "Execute",
+            Request::Rehearse { .. } => "Rehearse",
             Request::SetPassword { .. } => "SetPassword",
         })
     }
@@ -140,29 +144,29 @@ fn reply_received(state: &mut State, reply: Reply) -> Vec<Effect> {
             if matches!(state.screen, Screen::Opening) {
                 state.enter_main();
             }
-        }
-        Reply::Executed(Ok(done)) => {
-            if let Some(Overlay::Form(form)) = state.overlays.last() {
-                if form.submitting {
-                    state.overlays.pop();
-                }
-            }
-            let mut text = if done.changes == 0 {
-                "nothing to change".to_string()
-            } else {
-                format!("done: {}", done.summary)
+            // Marks on users that are gone are dropped; what is staged is projected again
+            // over the fresh data.
+            let gone = match state.data.as_ref() {
+                Some(data) => state
+                    .marks
+                    .retain_existing(|id| data.user_rows.contains_key(&id)),
+                None => 0,
             };
-            if !done.skipped.is_empty() {
-                text.push_str(&format!(" (skipped {})", done.skipped.join("; ")));
+            if gone > 0 {
+                state.set_status(
+                    format!(
+                        "{gone} marked user{} no longer exist{}",
+                        if gone == 1 { "" } else { "s" },
+                        if gone == 1 { "s" } else { "" }
+                    ),
+                    Level::Info,
+                );
             }
-            state.set_status(text, Level::Info);
+            marking::recount(state);
+            return write::refresh(state);
         }
-        Reply::Executed(Err(refused)) => match state.overlays.last_mut() {
-            Some(Overlay::Form(form)) if form.submitting => {
-                form.show_error(refused.field, refused.message);
-            }
-            _ => state.set_status(refused.message, Level::Error),
-        },
+        Reply::Executed { intent, result } => return write::executed(state, intent, result),
+        Reply::Rehearsed { intent, result } => return write::rehearsed(state, intent, result),
         Reply::ChangedElsewhere => {
             state.set_status("the store was changed elsewhere; reloaded", Level::Info);
         }

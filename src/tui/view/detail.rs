@@ -88,13 +88,25 @@ pub fn group_lines(state: &State, g: &GroupView) -> Vec<String> {
         .into_iter()
         .filter_map(|r| e.role_key(r).map(String::from))
         .collect();
-    vec![
+    let mut lines = vec![
         format!("{} · stage {} (fixed)", g.name, g.stage),
         format!("about     {}", or_dash(&g.description)),
         format!("members   {}", g.members),
         format!("roles     {}", or_dash(&roles.join(", "))),
         format!("updated   {}", g.updated_at.short()),
-    ]
+    ];
+    if let Some(p) = &state.staging.projection {
+        let reached = e
+            .group_members(g.id)
+            .into_iter()
+            .filter(|u| p.users.contains_key(u))
+            .count();
+        lines.push(format!(
+            "staged    {} users change, {reached} of its members",
+            p.users_changed()
+        ));
+    }
+    lines
 }
 
 pub fn role_lines(state: &State, r: &RoleView) -> Vec<String> {
@@ -131,7 +143,21 @@ pub fn role_lines(state: &State, r: &RoleView) -> Vec<String> {
         .map(|g| e.group_label(g))
         .collect();
     lines.push(format!("groups    {}", or_dash(&groups.join(", "))));
-    lines.push(format!("users     {} directly", e.role_holder_count(r.id)));
+    let holders = e.role_holders(r.id);
+    lines.push(format!(
+        "held by   {}: {} direct, {} via groups, {} via inclusion",
+        holders.len(),
+        holders.direct.len(),
+        holders.through_groups.len(),
+        holders.through_inclusion.len()
+    ));
+    if let Some(p) = &state.staging.projection {
+        let reached = holders.all().filter(|u| p.users.contains_key(u)).count();
+        lines.push(format!(
+            "staged    {} users change, {reached} holding it",
+            p.users_changed()
+        ));
+    }
     let grants = e.role_grants(r.id);
     lines.push(format!("grants    {}", grants.len()));
     lines.extend(grants.into_iter().map(|a| format!("  {}", e.atom_label(a))));

@@ -1,12 +1,15 @@
 //! `render(&state, frame)`: reads the state, draws the frame, changes nothing. Every string
 //! that came from the store goes through `text::terminal_safe` (via [`safe`]) on its way in.
 
+mod bulk;
 mod columns;
 pub mod detail;
 mod effective;
 mod form;
+mod inspect;
 pub mod layout;
 mod overlay;
+mod review;
 mod screens;
 mod status;
 mod table;

@@ -33,6 +33,9 @@ pub fn render(state: &State, frame: &mut Frame<'_>, area: Rect, overlay: &Overla
             );
         }
         Overlay::Message(message) => message_box(state, frame, area, message),
+        Overlay::Bulk(bulk) => super::bulk::render(state, frame, area, bulk),
+        Overlay::Review(review) => super::review::render(state, frame, area, review),
+        Overlay::Access(list) => super::inspect::render(state, frame, area, list),
     }
 }
 

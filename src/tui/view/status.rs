@@ -72,18 +72,59 @@ pub fn header(state: &State, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The right end of the status line: marks, and what is staged (or that staging is on).
+fn pending(state: &State) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    if state.pending > 0 && state.status.is_some() {
+        spans.push(Span::styled(
+            format!("{} working… ", SPINNER[state.spinner % SPINNER.len()]),
+            state.theme.dim(),
+        ));
+    }
+    if !state.marks.is_empty() {
+        spans.push(Span::styled(state.marks.describe(), state.theme.marked()));
+    }
+    if let Some(summary) = state.staging.summary() {
+        if !spans.is_empty() {
+            spans.push(Span::raw(" · "));
+        }
+        let style = if state.staging.problem.is_some() {
+            state.theme.error()
+        } else {
+            state.theme.warning()
+        };
+        spans.push(Span::styled(safe(&summary).into_owned(), style));
+    } else if state.staging.on {
+        if !spans.is_empty() {
+            spans.push(Span::raw(" · "));
+        }
+        spans.push(Span::styled("staging on", state.theme.warning()));
+    }
+    spans
+}
+
 pub fn status_line(state: &State, frame: &mut Frame<'_>, area: Rect) {
     let listing = state.listing(state.tab);
     let line = if listing.editing {
         let text = format!("/{}", safe(&listing.filter.query));
         frame.set_cursor_position((area.x + text.chars().count() as u16, area.y));
-        Line::from(vec![
-            Span::styled(text, state.theme.key()),
+        let help = if !listing.problems.is_empty() {
+            Span::styled(
+                format!("   {}", safe(&listing.problems.join("; "))),
+                state.theme.error(),
+            )
+        } else if state.tab == super::super::state::Tab::Users {
+            Span::styled(
+                "   enter keep · esc clear · 'exact ^start end$ !not · group: role: status: kind: stage: locked",
+                state.theme.dim(),
+            )
+        } else {
             Span::styled(
                 "   enter keep · esc clear · fzf syntax: 'exact ^start end$ !not",
                 state.theme.dim(),
-            ),
-        ])
+            )
+        };
+        Line::from(vec![Span::styled(text, state.theme.key()), help])
     } else if let Some(status) = &state.status {
         let style = match status.level {
             Level::Info => state.theme.ok(),
@@ -105,7 +146,23 @@ pub fn status_line(state: &State, frame: &mut Frame<'_>, area: Rect) {
             state.theme.dim(),
         ))
     };
-    frame.render_widget(Paragraph::new(line), area);
+    let right = Line::from(pending(state));
+    let right_width = (right.width() as u16).min(area.width.saturating_mul(2) / 3);
+    if right_width == 0 || listing.editing {
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    let left = Rect {
+        width: area.width.saturating_sub(right_width + 1),
+        ..area
+    };
+    let right_area = Rect {
+        x: area.x + area.width - right_width,
+        width: right_width,
+        ..area
+    };
+    frame.render_widget(Paragraph::new(line), left);
+    frame.render_widget(Paragraph::new(right), right_area);
 }
 
 /// The keys worth knowing on this tab, enabled ones first; disabled ones are dimmed.

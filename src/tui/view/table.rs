@@ -142,7 +142,12 @@ pub fn table(state: &State, frame: &mut Frame<'_>, area: Rect) {
         title.push_str(&format!("· /{} ", safe(&listing.filter.query)));
     }
     let rows_shown = list_rows(state.size);
-    let query = listing.filter.query.clone();
+    // Only fuzzy words are highlighted, not filter terms like `group:ops`.
+    let query = if tab == Tab::Users {
+        super::super::terms::parse(&listing.filter.query).fuzzy
+    } else {
+        listing.filter.query.clone()
+    };
     let shown: Vec<(usize, Vec<String>)> = listing
         .visible
         .iter()
@@ -154,6 +159,19 @@ pub fn table(state: &State, frame: &mut Frame<'_>, area: Rect) {
             (i, values.iter().map(|v| safe(v).into_owned()).collect())
         })
         .collect();
+    // Marked users get a gutter mark (the column widens by two while any are marked).
+    let gutter = tab == Tab::Users && !state.marks.is_empty();
+    let marked_rows: Vec<bool> = if gutter {
+        listing
+            .visible
+            .iter()
+            .skip(listing.offset)
+            .take(rows_shown)
+            .map(|&r| state.marks.contains(data.users[r as usize].id))
+            .collect()
+    } else {
+        Vec::new()
+    };
     // Each column as wide as its widest header or cell on screen, within its bounds.
     let headers = tab.columns();
     let content: Vec<u16> = (0..headers.len())
@@ -162,6 +180,7 @@ pub fn table(state: &State, frame: &mut Frame<'_>, area: Rect) {
                 .iter()
                 .map(|(_, values)| values.get(c).map_or(0, |v| v.width()))
                 .chain(std::iter::once(headers[c].width()))
+                .map(|w| if c == 0 && gutter { w + 2 } else { w })
                 .max()
                 .unwrap_or(0)
                 .min(usize::from(u16::MAX)) as u16
@@ -179,7 +198,20 @@ pub fn table(state: &State, frame: &mut Frame<'_>, area: Rect) {
                 .map(|&c| {
                     let value = values.get(c).map_or("", String::as_str);
                     if c == 0 {
-                        return Cell::from(highlighted(value, &query, state));
+                        let mut line = highlighted(value, &query, state);
+                        if gutter {
+                            let marked = marked_rows
+                                .get(i - listing.offset)
+                                .copied()
+                                .unwrap_or(false);
+                            let mark = if marked {
+                                Span::styled("● ", state.theme.marked())
+                            } else {
+                                Span::raw("  ")
+                            };
+                            line.spans.insert(0, mark);
+                        }
+                        return Cell::from(line);
                     }
                     let style = match (tab, c) {
                         (Tab::Users, 3) if !value.is_empty() => state.theme.danger(),

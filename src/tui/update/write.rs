@@ -1,0 +1,353 @@
+//! Writes from the console, and the replies they get. An edit is applied at once, or staged
+//! when staging is on; a bulk action or an undo is rehearsed and projected first and waits for
+//! its confirmation. Every rehearsal runs what is staged first, so a preview is always of the
+//! whole pending change set, and a commit sends it all as one transaction.
+
+use std::collections::HashMap;
+
+use super::super::bulk::BulkConfirm;
+use super::super::intent::{Draft, Intent};
+use super::super::overlay::{Message, Overlay};
+use super::super::staging::{Projection, StagedEdit, project};
+use super::super::state::{LastCommit, Level, State};
+use super::super::worker::{Done, Refused, Rehearsal, Request};
+use super::{Effect, send};
+use crate::service::Command;
+
+/// An edit from a form, picker or confirmation: staged when staging is on, else applied.
+pub fn apply_or_stage(state: &mut State, commands: Vec<Command>) -> Vec<Effect> {
+    if state.staging.on {
+        let mut all = state.staging.commands();
+        all.extend(commands.iter().cloned());
+        vec![send(
+            state,
+            Request::Rehearse {
+                commands: all,
+                intent: Intent::Stage { commands },
+            },
+        )]
+    } else {
+        vec![send(
+            state,
+            Request::Execute {
+                commands,
+                intent: Intent::Apply,
+            },
+        )]
+    }
+}
+
+/// A bulk action or an undo: rehearsed (after what is staged) and projected, then confirmed.
+pub fn propose(state: &mut State, draft: Draft) -> Vec<Effect> {
+    let mut all = if draft.undo {
+        Vec::new()
+    } else {
+        state.staging.commands()
+    };
+    all.extend(draft.commands.iter().cloned());
+    vec![send(
+        state,
+        Request::Rehearse {
+            commands: all,
+            intent: Intent::Confirm(draft),
+        },
+    )]
+}
+
+/// Commits what is staged, and the draft: one transaction, one audit record. An undo goes
+/// alone (it must be the next change after the one it takes back).
+pub fn commit(state: &mut State, draft: Option<Draft>) -> Vec<Effect> {
+    let mut all = match &draft {
+        Some(d) if d.undo => Vec::new(),
+        _ => state.staging.commands(),
+    };
+    if let Some(d) = &draft {
+        all.extend(d.commands.iter().cloned());
+    }
+    if all.is_empty() {
+        state.set_status("nothing is staged", Level::Info);
+        return Vec::new();
+    }
+    vec![send(
+        state,
+        Request::Execute {
+            commands: all,
+            intent: Intent::Commit(draft),
+        },
+    )]
+}
+
+/// Recomputes the staged edits' projection (after a reload or an unstage).
+pub fn refresh(state: &mut State) -> Vec<Effect> {
+    state.staging.projection = None;
+    if state.staging.is_empty() {
+        state.staging.problem = None;
+        return Vec::new();
+    }
+    let commands = state.staging.commands();
+    vec![send(
+        state,
+        Request::Rehearse {
+            commands,
+            intent: Intent::Refresh,
+        },
+    )]
+}
+
+pub fn unstage(state: &mut State, at: usize) -> Vec<Effect> {
+    if at >= state.staging.edits.len() {
+        return Vec::new();
+    }
+    let edit = state.staging.edits.remove(at);
+    state.set_status(format!("unstaged: {}", edit.label), Level::Info);
+    refresh(state)
+}
+
+pub fn discard(state: &mut State) {
+    let n = state.staging.edits.len();
+    state.staging.clear();
+    state.set_status(
+        format!("discarded {n} staged edit{}", if n == 1 { "" } else { "s" }),
+        Level::Info,
+    );
+}
+
+/// Undo of this console's last commit: previewed and confirmed like a bulk action.
+pub fn undo(state: &mut State) -> Vec<Effect> {
+    let Some(last) = state.last_commit.clone() else {
+        state.set_status(
+            "nothing to undo: no change was committed from this console",
+            Level::Info,
+        );
+        return Vec::new();
+    };
+    let users = {
+        let mut names: Vec<String> = last
+            .changes
+            .iter()
+            .filter_map(|c| c.user_name().map(String::from))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    propose(
+        state,
+        Draft {
+            title: format!("Undo #{}: {}", last.audit.0, last.summary),
+            commands: vec![Command::Undo {
+                of: last.audit,
+                changes: last.changes,
+            }],
+            users,
+            hidden: 0,
+            undo: true,
+        },
+    )
+}
+
+fn projection_of(state: &mut State, rehearsal: Rehearsal) -> Result<Projection, String> {
+    let data = state
+        .data
+        .as_mut()
+        .ok_or_else(|| "nothing is loaded yet".to_string())?;
+    project(&mut data.engine, rehearsal.changes, rehearsal.notes).map_err(|e| e.to_string())
+}
+
+/// The form that sent a write, if it is waiting for the answer.
+fn close_submitting_form(state: &mut State) {
+    if let Some(Overlay::Form(form)) = state.overlays.last() {
+        if form.submitting {
+            state.overlays.pop();
+        }
+    }
+}
+
+/// A refusal lands on the form that sent the write (on its field when it names one), else on
+/// the status line.
+fn refused_here(state: &mut State, refused: Refused) {
+    match state.overlays.last_mut() {
+        Some(Overlay::Form(form)) if form.submitting => {
+            form.show_error(refused.field, refused.message);
+        }
+        _ => state.set_status(refused.message, Level::Error),
+    }
+}
+
+pub fn rehearsed(
+    state: &mut State,
+    intent: Intent,
+    result: Result<Rehearsal, Refused>,
+) -> Vec<Effect> {
+    match (intent, result) {
+        (Intent::Stage { commands }, Ok(rehearsal)) => {
+            let from = rehearsal.summaries.len().saturating_sub(commands.len());
+            let label = rehearsal.summaries[from..].join("; ");
+            close_submitting_form(state);
+            state.staging.edits.push(StagedEdit {
+                label: label.clone(),
+                commands,
+            });
+            install(state, rehearsal);
+            state.set_status(format!("staged: {label}"), Level::Info);
+        }
+        (Intent::Refresh, Ok(rehearsal)) => install(state, rehearsal),
+        (Intent::Refresh, Err(refused)) => {
+            state.staging.projection = None;
+            state.set_status(
+                format!(
+                    "the staged edits no longer apply: {} (R to review)",
+                    refused.message
+                ),
+                Level::Error,
+            );
+            state.staging.problem = Some(refused.message);
+        }
+        (Intent::Confirm(draft), Ok(rehearsal)) => match projection_of(state, rehearsal) {
+            Ok(projection) => {
+                let staged = if draft.undo {
+                    0
+                } else {
+                    state.staging.edits.len()
+                };
+                state.overlays.push(Overlay::Bulk(Box::new(BulkConfirm::new(
+                    draft, projection, staged,
+                ))));
+            }
+            Err(e) => state.set_status(e, Level::Error),
+        },
+        (Intent::Confirm(draft), Err(refused)) => {
+            state.overlays.push(Overlay::Message(Message::new(
+                draft.title,
+                vec![
+                    format!("Refused: {}", refused.message),
+                    "Nothing was staged or committed.".into(),
+                ],
+                true,
+            )));
+        }
+        (Intent::Stage { .. }, Err(refused)) => refused_here(state, refused),
+        // Never rehearsed.
+        (Intent::Apply | Intent::Commit(_), _) => {}
+    }
+    Vec::new()
+}
+
+/// The staged edits' new projection.
+fn install(state: &mut State, rehearsal: Rehearsal) {
+    match projection_of(state, rehearsal) {
+        Ok(projection) => {
+            state.staging.projection = Some(projection);
+            state.staging.problem = None;
+        }
+        Err(e) => {
+            state.staging.projection = None;
+            state.staging.problem = Some(e);
+        }
+    }
+}
+
+pub fn executed(state: &mut State, intent: Intent, result: Result<Done, Refused>) -> Vec<Effect> {
+    let done = match result {
+        Ok(done) => done,
+        Err(refused) => {
+            match intent {
+                Intent::Commit(draft) => {
+                    let title = draft.map_or_else(|| "Commit".to_string(), |d| d.title);
+                    state.overlays.push(Overlay::Message(Message::new(
+                        format!("{title}: nothing was committed"),
+                        vec![
+                            refused.message,
+                            String::new(),
+                            "Every change was rolled back. The marks and the staged edits are kept."
+                                .into(),
+                        ],
+                        true,
+                    )));
+                }
+                _ => refused_here(state, refused),
+            }
+            return Vec::new();
+        }
+    };
+    if let Some(audit) = done.audit {
+        state.last_commit = Some(LastCommit {
+            audit,
+            changes: done.changes.clone(),
+            summary: done.summary.clone(),
+        });
+    }
+    match intent {
+        Intent::Commit(draft) => {
+            let undo = draft.as_ref().is_some_and(|d| d.undo);
+            if !undo {
+                state.staging.clear();
+            }
+            if let Some(draft) = draft {
+                if !draft.undo {
+                    state.marks.clear();
+                }
+                state.overlays.push(Overlay::Message(Message::new(
+                    format!("{}: done", draft.title),
+                    report(&draft, &done),
+                    false,
+                )));
+            }
+            state.set_status(format!("committed: {}", done.summary), Level::Info);
+        }
+        _ => {
+            close_submitting_form(state);
+            let mut text = if done.changes.is_empty() {
+                "nothing to change".to_string()
+            } else {
+                format!("done: {}", done.summary)
+            };
+            let skipped = done.skipped();
+            if !skipped.is_empty() {
+                text.push_str(&format!(" (skipped {})", skipped.join("; ")));
+            }
+            state.set_status(text, Level::Info);
+        }
+    }
+    Vec::new()
+}
+
+/// Per user asked for: what was done, or why nothing was.
+pub fn report(draft: &Draft, done: &Done) -> Vec<String> {
+    let mut changed: HashMap<&str, Vec<String>> = HashMap::new();
+    for change in &done.changes {
+        if let Some(user) = change.user_name() {
+            changed.entry(user).or_default().push(change.describe());
+        }
+    }
+    let mut skipped: HashMap<&str, Vec<&str>> = HashMap::new();
+    for note in &done.notes {
+        skipped
+            .entry(note.subject.as_str())
+            .or_default()
+            .push(note.reason.as_str());
+    }
+    let mut users: Vec<&String> = draft.users.iter().collect();
+    users.sort();
+    let (mut n_done, mut n_skipped, mut n_same) = (0, 0, 0);
+    let mut lines = Vec::new();
+    for user in users {
+        if let Some(what) = changed.get(user.as_str()) {
+            n_done += 1;
+            lines.push(format!("done       {user}: {}", what.join("; ")));
+        } else if let Some(why) = skipped.get(user.as_str()) {
+            n_skipped += 1;
+            lines.push(format!("skipped    {user}: {}", why.join("; ")));
+        } else {
+            n_same += 1;
+            lines.push(format!("unchanged  {user}"));
+        }
+    }
+    let mut head = vec![format!(
+        "{n_done} done, {n_skipped} skipped, {n_same} unchanged · audit record #{}",
+        done.audit.map_or(0, |a| a.0)
+    )];
+    head.push(String::new());
+    head.extend(lines);
+    head
+}

@@ -1,0 +1,116 @@
+//! The review of staged edits, and the per-user lines it shares with the bulk confirmation:
+//! each affected user, then what they gain (+) and lose (−), each with the path that causes it.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::super::review::Review;
+use super::super::staging::Projection;
+use super::super::state::State;
+use super::layout::centered;
+use super::safe;
+
+/// Per affected user, their gains and losses: at most `limit` lines from `skip`.
+pub fn user_lines<'a>(
+    state: &State,
+    projection: &Projection,
+    skip: usize,
+    limit: usize,
+) -> Vec<Line<'a>> {
+    let Some(data) = state.data.as_ref() else {
+        return Vec::new();
+    };
+    let e = &data.engine;
+    let mut lines = Vec::new();
+    let mut index = 0;
+    let mut push = |line: Line<'a>, lines: &mut Vec<Line<'a>>| {
+        if index >= skip && lines.len() < limit {
+            lines.push(line);
+        }
+        index += 1;
+    };
+    for (name, id) in &projection.order {
+        if lines.len() >= limit {
+            break;
+        }
+        let Some(user) = projection.users.get(id) else {
+            continue;
+        };
+        push(
+            Line::from(Span::styled(safe(name).into_owned(), state.theme.header())),
+            &mut lines,
+        );
+        for (atom, route) in &user.gained {
+            push(
+                Line::from(vec![
+                    Span::styled(
+                        format!("  + {}", safe(&e.atom_label(*atom))),
+                        state.theme.gained(),
+                    ),
+                    Span::styled(format!("  ← {}", safe(route)), state.theme.dim()),
+                ]),
+                &mut lines,
+            );
+        }
+        for (atom, route) in &user.lost {
+            push(
+                Line::from(vec![
+                    Span::styled(
+                        format!("  − {}", safe(&e.atom_label(*atom))),
+                        state.theme.lost(),
+                    ),
+                    Span::styled(format!("  (was: {})", safe(route)), state.theme.dim()),
+                ]),
+                &mut lines,
+            );
+        }
+    }
+    lines
+}
+
+pub fn render(state: &State, frame: &mut Frame<'_>, area: Rect, review: &Review) {
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4).min(110),
+        area.height.saturating_sub(2),
+    );
+    frame.render_widget(Clear, rect);
+    let staging = &state.staging;
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, edit) in staging.edits.iter().enumerate() {
+        let text = format!("{:>3}. {}", i + 1, safe(&edit.label));
+        let style = if i == review.cursor {
+            state.theme.selected()
+        } else {
+            state.theme.normal()
+        };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    lines.push(Line::from(""));
+    if let Some(summary) = staging.summary() {
+        let style = if staging.problem.is_some() {
+            state.theme.error()
+        } else {
+            state.theme.key()
+        };
+        lines.push(Line::from(Span::styled(safe(&summary).into_owned(), style)));
+    }
+    if let Some(p) = &staging.projection {
+        if !p.notes.is_empty() {
+            lines.push(Line::from(Span::styled(
+                format!("{} item(s) need no change and are skipped", p.notes.len()),
+                state.theme.dim(),
+            )));
+        }
+        lines.push(Line::from(""));
+        let room = (rect.height as usize).saturating_sub(lines.len() + 2);
+        lines.extend(user_lines(state, p, review.scroll, room));
+    }
+    let title = " Staged edits · j/k edit · x unstage · c commit all · D discard · pgdn/pgup scroll · esc close ";
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)),
+        rect,
+    );
+}
