@@ -58,15 +58,19 @@ pub enum GroupVerb {
     AddMember {
         #[command(flatten)]
         which: Which,
-        #[arg(required = true, value_name = "USER")]
+        #[arg(value_name = "USER", required_unless_present = "from_file")]
         users: Vec<String>,
+        #[command(flatten)]
+        from: super::assign::FromFile,
     },
     /// Remove users from a group
     RemoveMember {
         #[command(flatten)]
         which: Which,
-        #[arg(required = true, value_name = "USER")]
+        #[arg(value_name = "USER", required_unless_present = "from_file")]
         users: Vec<String>,
+        #[command(flatten)]
+        from: super::assign::FromFile,
     },
     /// Give a group end-user roles (granted in the group's stage)
     AddRole {
@@ -111,14 +115,22 @@ pub fn run(cx: &mut Context, verb: GroupVerb) -> anyhow::Result<i32> {
         GroupVerb::Delete(which) => cx.write(vec![Command::DeleteGroup {
             group: which.group_ref(),
         }]),
-        GroupVerb::AddMember { which, users } => cx.write(vec![Command::AddMembers {
-            group: which.group_ref(),
-            users,
-        }]),
-        GroupVerb::RemoveMember { which, users } => cx.write(vec![Command::RemoveMembers {
-            group: which.group_ref(),
-            users,
-        }]),
+        GroupVerb::AddMember { which, users, from } => {
+            let users = from.users(users)?;
+            let command = Command::AddMembers {
+                group: which.group_ref(),
+                users: users.clone(),
+            };
+            cx.write_for(vec![command], &users)
+        }
+        GroupVerb::RemoveMember { which, users, from } => {
+            let users = from.users(users)?;
+            let command = Command::RemoveMembers {
+                group: which.group_ref(),
+                users: users.clone(),
+            };
+            cx.write_for(vec![command], &users)
+        }
         GroupVerb::AddRole { which, roles } => cx.write(vec![Command::AddGroupRoles {
             group: which.group_ref(),
             roles,

@@ -253,15 +253,23 @@ impl Context {
     /// Executes commands as the signed-in operator (or rehearses them with `--dry-run`) and
     /// prints the outcome.
     pub fn write(&mut self, commands: Vec<Command>) -> anyhow::Result<i32> {
+        self.write_for(commands, &[])
+    }
+
+    /// [`Context::write`] for commands on several users: the outcome ends with a per-user
+    /// report (done, skipped and why, unchanged), as the console's bulk actions do.
+    pub fn write_for(&mut self, commands: Vec<Command>, users: &[String]) -> anyhow::Result<i32> {
         let (mut store, operator) = self.signed_in(false)?;
         let mut service = Service::new(&mut store, &self.clock, self.global.tenant.clone());
-        if self.global.dry_run {
+        let (outcome, preview) = if self.global.dry_run {
             let (outcome, preview) = service.preview(&operator, &commands)?;
-            print_outcome(&mut self.out, &outcome, Some(&preview))?;
+            (outcome, Some(preview))
         } else {
-            let outcome = service.execute(&operator, &commands)?;
-            print_outcome(&mut self.out, &outcome, None)?;
-        }
+            (service.execute(&operator, &commands)?, None)
+        };
+        let report = (users.len() > 1)
+            .then(|| crate::service::report::per_user(users, &outcome.changes, &outcome.notes));
+        print_outcome(&mut self.out, &outcome, preview.as_ref(), report.as_deref())?;
         Ok(exit::OK)
     }
 }
@@ -276,6 +284,7 @@ pub(crate) fn print_outcome(
     out: &mut Output,
     outcome: &Outcome,
     preview: Option<&PreviewView>,
+    report: Option<&[crate::service::report::UserReport]>,
 ) -> std::io::Result<()> {
     if out.json() {
         let mut value = serde_json::json!({
@@ -287,6 +296,9 @@ pub(crate) fn print_outcome(
         });
         if let Some(preview) = preview {
             value["preview"] = serde_json::to_value(preview).map_err(std::io::Error::other)?;
+        }
+        if let Some(report) = report {
+            value["report"] = serde_json::to_value(report).map_err(std::io::Error::other)?;
         }
         return out.value(&value);
     }
@@ -311,8 +323,22 @@ pub(crate) fn print_outcome(
             ))?;
         }
     }
-    for note in &outcome.notes {
-        out.line(&format!("skipped {}: {}", note.subject, note.reason))?;
+    match report {
+        Some(report) => {
+            let prefix = if outcome.committed { "" } else { "would be " };
+            out.line(&format!(
+                "per user ({prefix}{}):",
+                crate::service::report::totals(report)
+            ))?;
+            for user in report {
+                out.line(&format!("  {}", crate::service::report::line(user)))?;
+            }
+        }
+        None => {
+            for note in &outcome.notes {
+                out.line(&format!("skipped {}: {}", note.subject, note.reason))?;
+            }
+        }
     }
     if let Some(preview) = preview {
         print_preview(out, preview)?;

@@ -16,6 +16,7 @@ pub mod operator;
 pub mod overview;
 pub mod plan;
 pub mod query;
+pub mod report;
 pub mod resolve;
 
 use serde::Serialize;

@@ -3,8 +3,6 @@
 //! its confirmation. Every rehearsal runs what is staged first, so a preview is always of the
 //! whole pending change set, and a commit sends it all as one transaction.
 
-use std::collections::HashMap;
-
 use super::super::bulk::BulkConfirm;
 use super::super::intent::{Draft, Intent};
 use super::super::overlay::{Message, Overlay};
@@ -314,40 +312,15 @@ pub fn executed(state: &mut State, intent: Intent, result: Result<Done, Refused>
 
 /// Per user asked for: what was done, or why nothing was.
 pub fn report(draft: &Draft, done: &Done) -> Vec<String> {
-    let mut changed: HashMap<&str, Vec<String>> = HashMap::new();
-    for change in &done.changes {
-        if let Some(user) = change.user_name() {
-            changed.entry(user).or_default().push(change.describe());
-        }
-    }
-    let mut skipped: HashMap<&str, Vec<&str>> = HashMap::new();
-    for note in &done.notes {
-        skipped
-            .entry(note.subject.as_str())
-            .or_default()
-            .push(note.reason.as_str());
-    }
-    let mut users: Vec<&String> = draft.users.iter().collect();
-    users.sort();
-    let (mut n_done, mut n_skipped, mut n_same) = (0, 0, 0);
-    let mut lines = Vec::new();
-    for user in users {
-        if let Some(what) = changed.get(user.as_str()) {
-            n_done += 1;
-            lines.push(format!("done       {user}: {}", what.join("; ")));
-        } else if let Some(why) = skipped.get(user.as_str()) {
-            n_skipped += 1;
-            lines.push(format!("skipped    {user}: {}", why.join("; ")));
-        } else {
-            n_same += 1;
-            lines.push(format!("unchanged  {user}"));
-        }
-    }
-    let mut head = vec![format!(
-        "{n_done} done, {n_skipped} skipped, {n_same} unchanged · audit record #{}",
-        done.audit.map_or(0, |a| a.0)
-    )];
-    head.push(String::new());
-    head.extend(lines);
-    head
+    let users = crate::service::report::per_user(&draft.users, &done.changes, &done.notes);
+    let mut lines = vec![
+        format!(
+            "{} · audit record #{}",
+            crate::service::report::totals(&users),
+            done.audit.map_or(0, |a| a.0)
+        ),
+        String::new(),
+    ];
+    lines.extend(users.iter().map(crate::service::report::line));
+    lines
 }
