@@ -140,8 +140,8 @@ fn a_bulk_assign_reaches_hidden_marks_and_its_preview_is_what_the_commit_does() 
     let after_engine = &c.state.data.as_ref().unwrap().engine;
     for (user, projected) in &preview {
         let (gained, lost) = engine_diff(&before_engine, after_engine, *user);
-        let mut p_gained: Vec<Atom> = projected.gained.iter().map(|(a, _)| *a).collect();
-        let mut p_lost: Vec<Atom> = projected.lost.iter().map(|(a, _)| *a).collect();
+        let mut p_gained: Vec<Atom> = projected.gained.clone();
+        let mut p_lost: Vec<Atom> = projected.lost.clone();
         p_gained.sort();
         p_lost.sort();
         assert_eq!(p_gained, gained, "user {user:?}");
@@ -422,4 +422,65 @@ fn many_users_must_be_confirmed_by_typing_their_count() {
         .len()
     });
     assert_eq!(members, 61);
+}
+
+#[test]
+fn a_rehearsal_projects_early_and_remakes_the_projection_when_applying_gives_ids() {
+    use warden::service::ScopeRef;
+    use warden::tui::rehearsal::rehearse_and_project;
+    let c = with_team();
+    let engine = std::sync::Arc::clone(&c.state.data.as_ref().unwrap().engine);
+    let audited = audit_count(&c);
+    let assign = Command::Assign {
+        role: "deployer".into(),
+        users: vec!["team1".into(), "team2".into()],
+        scope: ScopeRef::default(),
+    };
+    let newcomer = Command::AddUser(NewUser {
+        username: "newcomer".into(),
+        email: None,
+        display_name: "New Comer".into(),
+        kind: UserKind::EndUser,
+        external_id: None,
+        status: UserStatus::Active,
+    });
+    as_admin(&c, |s, admin| {
+        // The plan is the final list: the early projection is the one kept.
+        let plain = s.rehearse(admin, std::slice::from_ref(&assign)).unwrap();
+        let r =
+            rehearse_and_project(s, admin, std::slice::from_ref(&assign), Some(&engine)).unwrap();
+        let p = r.projection.unwrap();
+        assert_eq!(p.changes, plain.changes);
+        assert_eq!(p.users_changed(), 2);
+        assert_eq!(r.summaries, plain.summaries);
+
+        // The last command is a create: its id comes from applying it, so the projection is
+        // made again from the final changes, and the newcomer is in it.
+        let commands = vec![assign.clone(), newcomer.clone()];
+        let plain = s.rehearse(admin, &commands).unwrap();
+        let r = rehearse_and_project(s, admin, &commands, Some(&engine)).unwrap();
+        let p = r.projection.unwrap();
+        assert_eq!(p.changes, plain.changes);
+        let Some(Change::AddUser { id, .. }) = p.changes.last() else {
+            panic!("the create is last: {:?}", p.changes);
+        };
+        assert_ne!(id.0, 0, "the newcomer has the id the store gave it");
+
+        // A refusal is the rehearsal's answer, projection or not.
+        let unknown = Command::Assign {
+            role: "deployer".into(),
+            users: vec!["nobody-by-that-name".into()],
+            scope: ScopeRef::default(),
+        };
+        let refused = rehearse_and_project(s, admin, &[unknown], Some(&engine)).unwrap_err();
+        assert!(
+            refused.to_string().contains("nobody-by-that-name"),
+            "{refused}"
+        );
+
+        // Nothing loaded: the rehearsal still answers, the projection says why it is missing.
+        let r = rehearse_and_project(s, admin, std::slice::from_ref(&assign), None).unwrap();
+        assert_eq!(r.projection.unwrap_err(), "nothing is loaded yet");
+    });
+    assert_eq!(audit_count(&c), audited, "rehearsals keep nothing");
 }

@@ -373,3 +373,57 @@ fn an_idle_console_writes_nothing() {
     let idle = pane.output().len() - settled;
     assert_eq!(idle, 0, "five idle seconds wrote {idle} bytes");
 }
+
+#[test]
+fn the_bulk_flow_marks_filters_assigns_confirms_and_reports() {
+    let pane = signed_in("200", 120, 40);
+    // Filter to end users, mark three, narrow the filter so the first one is hidden.
+    pane.type_text("/kind:end_user");
+    pane.press(&["Enter"]);
+    pane.wait_for("kind:end_user");
+    pane.press(&["Space", "Space", "Space"]);
+    pane.wait_for("3 marked");
+    let first = {
+        let listed = cli(
+            &pane.path("store.db"),
+            &["user", "list", "--kind", "end_user", "--json"],
+            "",
+        );
+        let text = String::from_utf8(listed.stdout).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.contains("\"username\""))
+            .unwrap()
+            .to_string();
+        let value: serde_json::Value = serde_json::from_str(line.trim_end_matches(',')).unwrap();
+        value["username"].as_str().unwrap().to_string()
+    };
+    pane.type_text("/");
+    pane.type_text(&format!(" !{first}"));
+    pane.press(&["Enter"]);
+    pane.wait_for("3 marked (1 hidden by filter)");
+    // Assign the first end-user role the picker offers.
+    pane.type_text("r");
+    pane.wait_for("Assign roles to 3 marked users");
+    pane.type_text("end_user");
+    pane.press(&["Enter"]);
+    let screen = pane.wait_for("for 3 users (1 hidden by filter)");
+    assert!(screen.contains("Cancel"), "{screen}");
+    pane.press(&["Tab", "Tab", "Enter"]);
+    let screen = pane.wait_for("audit record #");
+    assert!(
+        screen.contains("done") || screen.contains("skipped"),
+        "a per-user report:\n{screen}"
+    );
+    // Closing the report: the marks are gone (cleared on success).
+    pane.type_text("q");
+    pane.wait("the report closed", |s| !s.contains("audit record #"));
+    assert!(!pane.screen().contains("marked"), "{}", pane.screen());
+    let audit = cli(
+        &pane.path("store.db"),
+        &["audit", "list", "--limit", "1", "--json"],
+        "",
+    );
+    let newest = String::from_utf8(audit.stdout).unwrap();
+    assert!(newest.contains("\"action\":\"assign\""), "{newest}");
+}

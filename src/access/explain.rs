@@ -2,7 +2,7 @@
 //! assignment or a group, through role inclusions, to a grant, through implications — and
 //! "why not": the nearest missing edges that would make a check hold.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use super::engine::{Atom, Engine};
 use super::space::Slot;

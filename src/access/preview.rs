@@ -3,7 +3,8 @@
 //! and applies their inverses in reverse order — the same computation as a real update, so a
 //! preview is exactly the difference a commit makes.
 
-use std::collections::{BTreeMap, HashSet};
+use foldhash::{HashSet, HashSetExt};
+use std::collections::BTreeMap;
 
 use super::bitset::BitSet;
 use super::engine::{Atom, Engine, EngineError};
@@ -72,8 +73,9 @@ impl Engine {
         let mut result = None;
         if outcome.is_ok() {
             // Users the changes created, or reached only through what they created.
+            let known: HashSet<u32> = users.iter().copied().collect();
             for u in self.reached_users(changes) {
-                if !users.contains(&u) {
+                if !known.contains(&u) {
                     users.push(u);
                 }
             }
@@ -90,6 +92,31 @@ impl Engine {
         }
         outcome?;
         result.ok_or_else(|| EngineError::Inconsistent("a preview was not computed".into()))
+    }
+
+    /// A copy of the engine as `changes` leave it, and the difference they make; this engine
+    /// is untouched. The copy answers what only that state can (the paths by which
+    /// permissions are gained) for as long as it is kept.
+    pub fn preview_into(&self, changes: &[Change]) -> Result<(Engine, Preview), EngineError> {
+        let mut users = self.reached_users(changes);
+        let before: Vec<(u32, BitSet)> =
+            users.iter().map(|&u| (u, self.effective_bits(u))).collect();
+        let mut after = self.clone();
+        for change in changes {
+            after.apply(change)?;
+        }
+        let known: HashSet<u32> = users.iter().copied().collect();
+        for u in after.reached_users(changes) {
+            if !known.contains(&u) {
+                users.push(u);
+            }
+        }
+        let now: Vec<(u32, BitSet)> = users
+            .iter()
+            .map(|&u| (u, after.effective_bits(u)))
+            .collect();
+        let preview = after.diff(&before, now);
+        Ok((after, preview))
     }
 
     /// Per-user differences between `before` and `after` (which lists the users of `before`

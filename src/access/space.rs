@@ -2,7 +2,7 @@
 //! bitsets. A scope slot packs `(stage: any | S, app: any | A)` as `stage * (apps + 1) + app`,
 //! with 0 meaning "any" in each component.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::model::{AppId, Scope, StageId};
 

@@ -58,24 +58,24 @@ impl Engine {
                 self.add_user_node(*id, tenant.id, &fields.username, fields.kind, *status);
             }
             Change::EditUser { user, after, .. } => {
-                let u = self.user(user.id)? as usize;
-                self.users[u].username = after.username.clone();
-                self.users[u].kind = after.kind;
+                let node = self.user_node_mut(self.user(user.id)?);
+                node.username = after.username.clone();
+                node.kind = after.kind;
             }
             Change::SetUserStatus { user, after, .. } => {
-                let u = self.user(user.id)? as usize;
-                self.users[u].status = *after;
+                let u = self.user(user.id)?;
+                self.user_node_mut(u).status = *after;
             }
             Change::DeleteUser { user, .. } => {
                 let u = self.user(user.id)?;
                 // Whatever the change list did not remove explicitly goes with the user.
-                for d in std::mem::take(&mut self.users[u as usize].direct) {
+                for d in std::mem::take(&mut self.user_node_mut(u).direct) {
                     remove_one(&mut self.roles[d.role as usize].holders, u);
                 }
-                for g in std::mem::take(&mut self.users[u as usize].groups) {
+                for g in std::mem::take(&mut self.user_node_mut(u).groups) {
                     remove_one(&mut self.groups[g as usize].members, u);
                 }
-                self.users[u as usize].alive = false;
+                self.user_node_mut(u).alive = false;
             }
             Change::AddGroup {
                 id,
@@ -92,7 +92,7 @@ impl Engine {
             Change::DeleteGroup { group, .. } => {
                 let g = self.group(group.id)?;
                 for u in std::mem::take(&mut self.groups[g as usize].members) {
-                    remove_one(&mut self.users[u as usize].groups, g);
+                    remove_one(&mut self.user_node_mut(u).groups, g);
                 }
                 for (r, _) in std::mem::take(&mut self.groups[g as usize].roles) {
                     remove_one(&mut self.roles[r as usize].groups, g);
@@ -103,12 +103,12 @@ impl Engine {
             Change::AddMember { group, user } => {
                 let (g, u) = (self.group(group.id)?, self.user(user.id)?);
                 self.groups[g as usize].members.push(u);
-                self.users[u as usize].groups.push(g);
+                self.user_node_mut(u).groups.push(g);
             }
             Change::RemoveMember { group, user } => {
                 let (g, u) = (self.group(group.id)?, self.user(user.id)?);
                 remove_one(&mut self.groups[g as usize].members, u);
-                remove_one(&mut self.users[u as usize].groups, g);
+                remove_one(&mut self.user_node_mut(u).groups, g);
             }
             Change::AddGroupRole { group, role } => {
                 let (g, r) = (self.group(group.id)?, self.role(role.id)?);
@@ -161,7 +161,7 @@ impl Engine {
                 }
                 self.roles[r as usize].grants.clear();
                 for u in std::mem::take(&mut self.roles[r as usize].holders) {
-                    self.users[u as usize].direct.retain(|d| d.role != r);
+                    self.user_node_mut(u).direct.retain(|d| d.role != r);
                 }
                 for g in std::mem::take(&mut self.roles[r as usize].groups) {
                     self.groups[g as usize].roles.retain(|(x, _)| *x != r);
@@ -275,7 +275,7 @@ impl Engine {
             }
             Change::Unassign { user, role, scope } => {
                 let (u, r) = (self.user(user.id)?, self.role(role.id)?);
-                let direct = &mut self.users[u as usize].direct;
+                let direct = &mut self.user_node_mut(u).direct;
                 if let Some(i) = direct
                     .iter()
                     .position(|d| d.role == r && d.scope == scope.scope)

@@ -114,7 +114,7 @@ impl<'s> Service<'s> {
         let now = self.clock.now();
         let tenant = self.tenant.clone();
         self.store
-            .write(|tx| run(tx, &tenant, operator, commands, now, true))
+            .write(|tx| run(tx, &tenant, operator, commands, now, Mode::Commit))
     }
 
     /// Runs the commands exactly as [`Service::execute`] would and keeps nothing.
@@ -123,11 +123,40 @@ impl<'s> Service<'s> {
         operator: &Operator,
         commands: &[Command],
     ) -> Result<Outcome, Error> {
+        self.rehearse_with(operator, commands, &mut |_, _| {})
+    }
+
+    /// [`Service::rehearse`], handing `planned` the change list as soon as the last command
+    /// is planned and authorized — the earlier commands' changes (applied) and the last one's
+    /// (not yet applied) — before the rules that need the result (the post-conditions, no
+    /// self-escalation) are checked, so a caller can start on it early. It is the final list
+    /// unless applying gives the last command's changes their ids (a create), or a later rule
+    /// refuses; the outcome is the word on both.
+    pub fn rehearse_with(
+        &mut self,
+        operator: &Operator,
+        commands: &[Command],
+        planned: &mut dyn FnMut(&[Change], &[Change]),
+    ) -> Result<Outcome, Error> {
         let now = self.clock.now();
         let tenant = self.tenant.clone();
-        self.store
-            .rehearse(|tx| run(tx, &tenant, operator, commands, now, false))
+        self.store.rehearse(|tx| {
+            run(
+                tx,
+                &tenant,
+                operator,
+                commands,
+                now,
+                Mode::Rehearse(planned),
+            )
+        })
     }
+}
+
+/// Whether [`run`] keeps its work, and who hears of the planned changes if not.
+enum Mode<'a> {
+    Commit,
+    Rehearse(&'a mut dyn FnMut(&[Change], &[Change])),
 }
 
 fn run(
@@ -136,8 +165,9 @@ fn run(
     operator: &Operator,
     commands: &[Command],
     now: crate::model::Timestamp,
-    commit: bool,
+    mut mode: Mode<'_>,
 ) -> Result<Outcome, Error> {
+    let commit = matches!(mode, Mode::Commit);
     let tenant = resolve::tenant(tx, tenant_name)?;
     check_operator_still_valid(tx, operator)?;
     let before = guard::baseline(tx)?;
@@ -161,6 +191,11 @@ fn run(
         } else {
             let rights = authorize::Rights::load(tx, operator)?;
             authorize::authorize(tx, &rights, &planned.changes)?;
+        }
+        if let Mode::Rehearse(hear) = &mut mode {
+            if i + 1 == commands.len() {
+                hear(&changes, &planned.changes);
+            }
         }
         for mut change in planned.changes {
             tx.apply(&mut change, now)?;

@@ -4,8 +4,10 @@
 
 use super::command::{GroupRef, ScopeRef};
 use super::error::Error;
+use crate::model::validate::fold;
 use crate::model::*;
 use crate::store::Tx;
+use std::collections::{HashMap, HashSet};
 
 pub fn tenant(tx: &mut Tx<'_>, name: &str) -> Result<Tenant, Error> {
     tx.tenant_by_name(name)?.ok_or_else(|| {
@@ -31,12 +33,23 @@ pub fn user(tx: &mut Tx<'_>, tenant: &Tenant, name: &str) -> Result<User, Error>
     )))
 }
 
-/// Several users, each once, in the order given.
+/// Several users, each once, in the order given. Usernames are looked up together; a name
+/// that is no username falls back to [`user`] (an email address, or the not-found error).
 pub fn users(tx: &mut Tx<'_>, tenant: &Tenant, names: &[String]) -> Result<Vec<User>, Error> {
+    let wanted: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut by_key: HashMap<String, User> = tx
+        .users_by_username(tenant.id, &wanted)?
+        .into_iter()
+        .map(|user| (fold(&user.username), user))
+        .collect();
     let mut out: Vec<User> = Vec::with_capacity(names.len());
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     for name in names {
-        let user = user(tx, tenant, name)?;
+        // Taken out once found; a name given twice is looked up again and dropped as seen.
+        let user = match by_key.remove(&fold(name.trim())) {
+            Some(user) => user,
+            None => user(tx, tenant, name)?,
+        };
         if seen.insert(user.id) {
             out.push(user);
         }

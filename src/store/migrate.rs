@@ -29,6 +29,11 @@ pub const SQLITE: &[Migration] = &[
         name: "credentials",
         sql: include_str!("../../assets/migrations/sqlite/0003_credentials.sql"),
     },
+    Migration {
+        version: 4,
+        name: "index of members without a password",
+        sql: include_str!("../../assets/migrations/sqlite/0004_stranded_members_index.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

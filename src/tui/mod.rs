@@ -13,6 +13,7 @@ pub mod intent;
 pub mod keymap;
 pub mod marks;
 pub mod overlay;
+pub mod rehearsal;
 pub mod review;
 pub mod staging;
 pub mod state;

@@ -1,13 +1,13 @@
 //! Staged edits: the pending change set, and its projection — what the edits would do to
 //! everyone's access, computed by the engine over the rehearsed changes (the same computation
-//! a commit makes, so the preview is the diff the commit will cause). Each affected user's
-//! gained and lost atoms come with the path that gives them: for what is lost, in the store as
-//! it is; for what is gained, in the store as the edits would leave it.
+//! a commit makes, so the preview is the diff the commit will cause). The projection keeps the
+//! engine as the edits would leave it, so the path behind each gained permission is found
+//! when it is shown (the path behind a lost one comes from the engine as it is).
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::access::{Atom, Engine, EngineError};
-use crate::model::{Change, UserId};
+use crate::access::{Atom, Engine, EngineError, Preview};
+use crate::model::{Change, PermissionId, UserId};
 use crate::service::{Command, Note};
 
 /// The catalog section whose permissions make a confirmation ask for the user count.
@@ -72,10 +72,8 @@ impl Staging {
 /// One user's side of a projection.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UserProjection {
-    /// Atoms gained, each with the route that will give it.
-    pub gained: Vec<(Atom, String)>,
-    /// Atoms lost, each with the route that gives it now.
-    pub lost: Vec<(Atom, String)>,
+    pub gained: Vec<Atom>,
+    pub lost: Vec<Atom>,
 }
 
 /// What a list of changes does to access.
@@ -85,79 +83,80 @@ pub struct Projection {
     pub notes: Vec<Note>,
     pub users: HashMap<UserId, UserProjection>,
     /// The affected users by username, for the review.
-    pub order: Vec<(String, UserId)>,
+    pub order: Vec<UserId>,
     /// `assign 3 · add-member 14`.
     pub counts: String,
     /// `affects 143 users (12 gain users.delete)`.
     pub headline: String,
     /// Some user gains a permission of the User management section.
     pub sensitive: bool,
+    /// The engine as the changes would leave it: it gives the paths of what is gained.
+    pub after: Option<Box<Engine>>,
 }
 
 impl Projection {
     pub fn users_changed(&self) -> usize {
         self.users.len()
     }
+
+    /// A user's name as the changes leave it (a user the changes add has no other).
+    pub fn username(&self, user: UserId) -> &str {
+        self.after
+            .as_ref()
+            .and_then(|after| after.username(user))
+            .unwrap_or("?")
+    }
+
+    /// The path that will give `user` the gained `atom`, as a route.
+    pub fn gained_route(&self, user: UserId, atom: Atom) -> String {
+        self.after
+            .as_ref()
+            .map(|after| route(after, user, atom))
+            .unwrap_or_default()
+    }
 }
 
-/// Projects `changes` (rehearsed by the service) through `engine`, which is left as it was.
+/// Projects `changes` (rehearsed by the service) through `engine`, which is not changed: the
+/// engine is copied and the changes applied to the copy, which the projection keeps.
 pub fn project(
-    engine: &mut Engine,
+    engine: &Engine,
     changes: Vec<Change>,
     notes: Vec<Note>,
 ) -> Result<Projection, EngineError> {
-    let (preview, gained_routes) = engine.preview_and(&changes, |after, preview| {
-        preview
-            .users
-            .iter()
-            .map(|d| {
-                d.gained
-                    .iter()
-                    .map(|&atom| route(after, d.user, atom))
-                    .collect::<Vec<String>>()
-            })
-            .collect::<Vec<_>>()
-    })?;
-    let view = engine.preview_view(&preview);
+    let (after, preview) = engine.preview_into(&changes)?;
     let mut users = HashMap::with_capacity(preview.users.len());
-    let mut order = Vec::with_capacity(preview.users.len());
+    let mut by_name = Vec::with_capacity(preview.users.len());
     let mut sensitive = false;
-    for (diff, routes) in preview.users.iter().zip(gained_routes) {
+    for diff in &preview.users {
         sensitive |= diff
             .gained
             .iter()
-            .any(|a| engine.permission_section(a.permission) == Some(SENSITIVE_SECTION));
-        let lost = diff
-            .lost
-            .iter()
-            .map(|&atom| (atom, route(engine, diff.user, atom)))
-            .collect();
+            .any(|a| after.permission_section(a.permission) == Some(SENSITIVE_SECTION));
+        by_name.push((after.username(diff.user).unwrap_or("?"), diff.user));
         users.insert(
             diff.user,
             UserProjection {
-                gained: diff.gained.iter().copied().zip(routes).collect(),
-                lost,
+                gained: diff.gained.clone(),
+                lost: diff.lost.clone(),
             },
         );
-        order.push((
-            engine.username(diff.user).unwrap_or("?").to_string(),
-            diff.user,
-        ));
     }
-    order.sort();
+    by_name.sort_unstable();
+    let order = by_name.into_iter().map(|(_, user)| user).collect();
     Ok(Projection {
         counts: counts(&changes),
-        headline: headline(engine, &view),
+        headline: headline(&after, &preview),
         changes,
         notes,
         users,
         order,
         sensitive,
+        after: Some(Box::new(after)),
     })
 }
 
 /// The first path giving `atom` to `user` in `engine`, as a route (`group ops → role x`).
-fn route(engine: &Engine, user: UserId, atom: Atom) -> String {
+pub fn route(engine: &Engine, user: UserId, atom: Atom) -> String {
     engine
         .first_path(user, atom)
         .map(|p| engine.render_route(&p))
@@ -183,30 +182,29 @@ fn counts(changes: &[Change]) -> String {
 
 /// `affects 143 users (12 gain users.delete)`: the count, and the most notable permission — a
 /// gained User management one first, else the one that changes for most users.
-fn headline(engine: &Engine, view: &crate::service::access::PreviewView) -> String {
-    if view.users_changed == 0 {
+fn headline(engine: &Engine, preview: &Preview) -> String {
+    let changed = preview.users.len();
+    if changed == 0 {
         return "changes nobody's access".into();
     }
     let users = format!(
-        "affects {} user{}",
-        view.users_changed,
-        if view.users_changed == 1 { "" } else { "s" }
+        "affects {changed} user{}",
+        if changed == 1 { "" } else { "s" }
     );
-    let sensitive = view.permissions.iter().find(|p| {
-        p.users_gaining > 0
-            && engine
-                .permission_by_key(&p.permission)
-                .and_then(|id| engine.permission_section(id))
-                == Some(SENSITIVE_SECTION)
-    });
-    let notable = sensitive.or(view.permissions.first());
-    match notable {
-        Some(p) if p.users_gaining > 0 => {
-            format!("{users} ({} gain {})", p.users_gaining, p.permission)
-        }
-        Some(p) if p.users_losing > 0 => {
-            format!("{users} ({} lose {})", p.users_losing, p.permission)
-        }
+    let totals = preview.totals();
+    let key = |p: PermissionId| engine.permission_key(p).unwrap_or("?").to_string();
+    let sensitive = totals
+        .iter()
+        .filter(|(p, (gain, _))| {
+            *gain > 0 && engine.permission_section(**p) == Some(SENSITIVE_SECTION)
+        })
+        .max_by_key(|(p, (gain, _))| (*gain, std::cmp::Reverse(key(**p))));
+    let busiest = totals
+        .iter()
+        .max_by_key(|(p, (gain, lose))| (gain + lose, std::cmp::Reverse(key(**p))));
+    match sensitive.or(busiest) {
+        Some((p, (gain, _))) if *gain > 0 => format!("{users} ({gain} gain {})", key(*p)),
+        Some((p, (_, lose))) if *lose > 0 => format!("{users} ({lose} lose {})", key(*p)),
         _ => users,
     }
 }

@@ -3,6 +3,7 @@
 //! only thing that changes it; `render` only reads it.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::access::Engine;
 use crate::model::{AuditId, Change, Timestamp, UserId, UserStatus};
@@ -88,7 +89,8 @@ pub struct Data {
     pub roles: Vec<RoleView>,
     pub permissions: Vec<PermissionView>,
     pub audit: Vec<AuditView>,
-    pub engine: Engine,
+    /// Shared with the store worker, which projects rehearsals through it.
+    pub engine: Arc<Engine>,
     pub policy: Policy,
     pub loaded_at: Timestamp,
     /// Each row's filter text, per tab (built once per load).

@@ -5,9 +5,11 @@
 //! requests it watches the audit trail's head and reloads when another console changed the
 //! store (live refresh).
 
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
+use crate::access::Engine;
 use crate::model::{AuditId, Change, Clock, Timestamp};
 use crate::policy::password::{self, Subject};
 use crate::policy::{Policy, Secret};
@@ -17,6 +19,8 @@ use crate::service::{Command, Error, Note, Operator, Service};
 use crate::store::{Location, Store, StoreError, StoreOptions};
 
 use super::intent::Intent;
+pub use super::rehearsal::Rehearsal;
+use super::rehearsal::rehearse_and_project;
 use super::state::Data;
 
 pub enum Request {
@@ -38,10 +42,12 @@ pub enum Request {
         commands: Vec<Command>,
         intent: Intent,
     },
-    /// Run the commands through every rule and roll back: the changes they would make.
+    /// Run the commands through every rule and roll back, and project the changes they
+    /// would make through the console's engine.
     Rehearse {
         commands: Vec<Command>,
         intent: Intent,
+        engine: Option<Arc<Engine>>,
     },
     SetPassword {
         username: String,
@@ -69,15 +75,6 @@ impl Done {
             .map(|n| format!("{}: {}", n.subject, n.reason))
             .collect()
     }
-}
-
-/// A rehearsal: what the commands would change, and what they would skip.
-#[derive(Clone, Debug)]
-pub struct Rehearsal {
-    pub changes: Vec<Change>,
-    pub notes: Vec<Note>,
-    /// Each command's summary, in order.
-    pub summaries: Vec<String>,
 }
 
 /// A write that was refused or failed: the service's message, and the field it concerns.
@@ -214,20 +211,22 @@ impl Backend {
                 let result = self.service().map(|mut s| s.execute(&operator, &commands));
                 self.after_write(intent, result)
             }
-            Request::Rehearse { commands, intent } => {
+            Request::Rehearse {
+                commands,
+                intent,
+                engine,
+            } => {
                 let Some(operator) = self.operator.clone() else {
                     return vec![Reply::Rehearsed {
                         intent,
                         result: Err(read_only()),
                     }];
                 };
-                let result = match self.service().map(|mut s| s.rehearse(&operator, &commands)) {
-                    Some(Ok(outcome)) => Ok(Rehearsal {
-                        changes: outcome.changes,
-                        notes: outcome.notes,
-                        summaries: outcome.summaries,
-                    }),
-                    Some(Err(e)) => Err(refused(e)),
+                let result = match self.service() {
+                    Some(mut service) => {
+                        rehearse_and_project(&mut service, &operator, &commands, engine.as_deref())
+                            .map_err(refused)
+                    }
                     None => Err(Refused {
                         field: None,
                         message: "the store is not open".into(),
@@ -362,7 +361,7 @@ impl Backend {
                 roles: o.roles,
                 permissions: o.permissions,
                 audit: o.audit,
-                engine: o.engine,
+                engine: Arc::new(o.engine),
                 policy: o.policy,
                 loaded_at: now,
                 haystacks: Default::default(),

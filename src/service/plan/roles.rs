@@ -515,9 +515,11 @@ pub fn assign(
     let scope = resolve::scope(cx.tx, scope)?;
     check_scope_app(cx, &role, &scope)?;
     let users = resolve::users(cx.tx, cx.tenant, names)?;
+    let ids: Vec<UserId> = users.iter().map(|u| u.id).collect();
+    let holding = cx.tx.holding_assignment(&ids, role.id, scope.scope)?;
     let mut plan = Plan::default();
     for user in users {
-        if cx.tx.has_assignment(user.id, role.id, scope.scope)? {
+        if holding.contains(&user.id) {
             plan.skip(
                 &user.username,
                 format!("already has role {} at {}", role.key, scope.describe()),

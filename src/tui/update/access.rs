@@ -28,7 +28,7 @@ pub fn open(state: &mut State) {
         .atoms(&set)
         .into_iter()
         .map(|atom| {
-            let lost = projected.is_some_and(|p| p.lost.iter().any(|(a, _)| *a == atom));
+            let lost = projected.is_some_and(|p| p.lost.contains(&atom));
             AccessItem {
                 atom,
                 held: if lost { Held::Lost } else { Held::Now },
@@ -41,13 +41,13 @@ pub fn open(state: &mut State) {
             }
         })
         .collect();
-    if let Some(p) = projected {
-        items.extend(p.gained.iter().map(|(atom, route)| {
+    if let (Some(p), Some(projection)) = (projected, state.staging.projection.as_ref()) {
+        items.extend(p.gained.iter().map(|&atom| {
             AccessItem {
-                atom: *atom,
+                atom,
                 held: Held::Gained,
-                route: route.clone(),
-                label: e.atom_label(*atom),
+                route: projection.gained_route(user.id, atom),
+                label: e.atom_label(atom),
                 section: e
                     .permission_section(atom.permission)
                     .unwrap_or("")

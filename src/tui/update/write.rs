@@ -6,11 +6,12 @@
 use super::super::bulk::BulkConfirm;
 use super::super::intent::{Draft, Intent};
 use super::super::overlay::{Message, Overlay};
-use super::super::staging::{Projection, StagedEdit, project};
+use super::super::staging::StagedEdit;
 use super::super::state::{LastCommit, Level, State};
 use super::super::worker::{Done, Refused, Rehearsal, Request};
 use super::{Effect, send};
 use crate::service::Command;
+use std::sync::Arc;
 
 /// An edit from a form, picker or confirmation: staged when staging is on, else applied.
 pub fn apply_or_stage(state: &mut State, commands: Vec<Command>) -> Vec<Effect> {
@@ -19,10 +20,7 @@ pub fn apply_or_stage(state: &mut State, commands: Vec<Command>) -> Vec<Effect> 
         all.extend(commands.iter().cloned());
         vec![send(
             state,
-            Request::Rehearse {
-                commands: all,
-                intent: Intent::Stage { commands },
-            },
+            rehearse(state, all, Intent::Stage { commands }),
         )]
     } else {
         vec![send(
@@ -43,13 +41,7 @@ pub fn propose(state: &mut State, draft: Draft) -> Vec<Effect> {
         state.staging.commands()
     };
     all.extend(draft.commands.iter().cloned());
-    vec![send(
-        state,
-        Request::Rehearse {
-            commands: all,
-            intent: Intent::Confirm(draft),
-        },
-    )]
+    vec![send(state, rehearse(state, all, Intent::Confirm(draft)))]
 }
 
 /// Commits what is staged, and the draft: one transaction, one audit record. An undo goes
@@ -83,13 +75,7 @@ pub fn refresh(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     let commands = state.staging.commands();
-    vec![send(
-        state,
-        Request::Rehearse {
-            commands,
-            intent: Intent::Refresh,
-        },
-    )]
+    vec![send(state, rehearse(state, commands, Intent::Refresh))]
 }
 
 pub fn unstage(state: &mut State, at: usize) -> Vec<Effect> {
@@ -144,12 +130,13 @@ pub fn undo(state: &mut State) -> Vec<Effect> {
     )
 }
 
-fn projection_of(state: &mut State, rehearsal: Rehearsal) -> Result<Projection, String> {
-    let data = state
-        .data
-        .as_mut()
-        .ok_or_else(|| "nothing is loaded yet".to_string())?;
-    project(&mut data.engine, rehearsal.changes, rehearsal.notes).map_err(|e| e.to_string())
+/// A rehearsal of `commands`, projected through the loaded engine.
+fn rehearse(state: &State, commands: Vec<Command>, intent: Intent) -> Request {
+    Request::Rehearse {
+        commands,
+        intent,
+        engine: state.data.as_ref().map(|data| Arc::clone(&data.engine)),
+    }
 }
 
 /// The form that sent a write, if it is waiting for the answer.
@@ -201,7 +188,7 @@ pub fn rehearsed(
             );
             state.staging.problem = Some(refused.message);
         }
-        (Intent::Confirm(draft), Ok(rehearsal)) => match projection_of(state, rehearsal) {
+        (Intent::Confirm(draft), Ok(rehearsal)) => match rehearsal.projection {
             Ok(projection) => {
                 let staged = if draft.undo {
                     0
@@ -209,7 +196,9 @@ pub fn rehearsed(
                     state.staging.edits.len()
                 };
                 state.overlays.push(Overlay::Bulk(Box::new(BulkConfirm::new(
-                    draft, projection, staged,
+                    draft,
+                    *projection,
+                    staged,
                 ))));
             }
             Err(e) => state.set_status(e, Level::Error),
@@ -233,9 +222,9 @@ pub fn rehearsed(
 
 /// The staged edits' new projection.
 fn install(state: &mut State, rehearsal: Rehearsal) {
-    match projection_of(state, rehearsal) {
+    match rehearsal.projection {
         Ok(projection) => {
-            state.staging.projection = Some(projection);
+            state.staging.projection = Some(*projection);
             state.staging.problem = None;
         }
         Err(e) => {

@@ -47,7 +47,7 @@ pub fn pane(state: &State, frame: &mut Frame<'_>, area: Rect) {
             .atoms(&set)
             .into_iter()
             .map(|atom| {
-                let lost = projected.is_some_and(|p| p.lost.iter().any(|(a, _)| *a == atom));
+                let lost = projected.is_some_and(|p| p.lost.contains(&atom));
                 let via = e
                     .first_path(user.id, atom)
                     .map(|p| e.render_route(&p))
@@ -55,7 +55,7 @@ pub fn pane(state: &State, frame: &mut Frame<'_>, area: Rect) {
                 (atom, if lost { Held::Lost } else { Held::Now }, via)
             })
             .collect();
-        if let Some(p) = projected {
+        if let (Some(p), Some(projection)) = (projected, state.staging.projection.as_ref()) {
             lines.push(Line::from(Span::styled(
                 format!("staged: +{} −{}", p.gained.len(), p.lost.len()),
                 state.theme.warning(),
@@ -63,7 +63,7 @@ pub fn pane(state: &State, frame: &mut Frame<'_>, area: Rect) {
             rows.extend(
                 p.gained
                     .iter()
-                    .map(|(a, via)| (*a, Held::Gained, via.clone())),
+                    .map(|&a| (a, Held::Gained, projection.gained_route(user.id, a))),
             );
         }
         rows.sort_by_cached_key(|(a, _, _)| {

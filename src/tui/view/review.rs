@@ -7,12 +7,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::super::review::Review;
-use super::super::staging::Projection;
+use super::super::staging::{Projection, route};
 use super::super::state::State;
 use super::layout::centered;
 use super::safe;
 
-/// Per affected user, their gains and losses: at most `limit` lines from `skip`.
+/// Per affected user, their gains and losses: at most `limit` lines from line `skip`. Paths
+/// are looked up only for the lines shown.
 pub fn user_lines<'a>(
     state: &State,
     projection: &Projection,
@@ -25,46 +26,53 @@ pub fn user_lines<'a>(
     let e = &data.engine;
     let mut lines = Vec::new();
     let mut index = 0;
-    let mut push = |line: Line<'a>, lines: &mut Vec<Line<'a>>| {
-        if index >= skip && lines.len() < limit {
-            lines.push(line);
-        }
-        index += 1;
-    };
-    for (name, id) in &projection.order {
-        if lines.len() >= limit {
-            break;
-        }
+    for id in &projection.order {
         let Some(user) = projection.users.get(id) else {
             continue;
         };
-        push(
-            Line::from(Span::styled(safe(name).into_owned(), state.theme.header())),
-            &mut lines,
-        );
-        for (atom, route) in &user.gained {
-            push(
-                Line::from(vec![
-                    Span::styled(
-                        format!("  + {}", safe(&e.atom_label(*atom))),
-                        state.theme.gained(),
-                    ),
-                    Span::styled(format!("  ← {}", safe(route)), state.theme.dim()),
-                ]),
-                &mut lines,
-            );
+        let rows = 1 + user.gained.len() + user.lost.len();
+        // Users wholly above the window are skipped without looking at them.
+        if index + rows <= skip {
+            index += rows;
+            continue;
         }
-        for (atom, route) in &user.lost {
-            push(
-                Line::from(vec![
-                    Span::styled(
-                        format!("  − {}", safe(&e.atom_label(*atom))),
-                        state.theme.lost(),
-                    ),
-                    Span::styled(format!("  (was: {})", safe(route)), state.theme.dim()),
-                ]),
-                &mut lines,
-            );
+        let mut entries: Vec<Line<'a>> = Vec::with_capacity(rows);
+        entries.push(Line::from(Span::styled(
+            safe(projection.username(*id)).into_owned(),
+            state.theme.header(),
+        )));
+        for &atom in &user.gained {
+            entries.push(Line::from(vec![
+                Span::styled(
+                    format!("  + {}", safe(&e.atom_label(atom))),
+                    state.theme.gained(),
+                ),
+                Span::styled(
+                    format!("  ← {}", safe(&projection.gained_route(*id, atom))),
+                    state.theme.dim(),
+                ),
+            ]));
+        }
+        for &atom in &user.lost {
+            entries.push(Line::from(vec![
+                Span::styled(
+                    format!("  − {}", safe(&e.atom_label(atom))),
+                    state.theme.lost(),
+                ),
+                Span::styled(
+                    format!("  (was: {})", safe(&route(e, *id, atom))),
+                    state.theme.dim(),
+                ),
+            ]));
+        }
+        for line in entries {
+            if index >= skip && lines.len() < limit {
+                lines.push(line);
+            }
+            index += 1;
+        }
+        if lines.len() >= limit {
+            break;
         }
     }
     lines
