@@ -42,6 +42,7 @@ macro_rules! store_contract {
                 roles_grants_and_inclusions_round_trip,
                 a_grant_is_unique_per_scope_including_any,
                 assignments_are_told_apart_by_scope,
+                many_users_are_looked_up_in_batches,
                 groups_members_and_summaries,
                 a_failed_write_leaves_nothing_behind,
                 a_rehearsal_keeps_nothing,
@@ -520,6 +521,71 @@ mod contract {
             let left = tx.user_assignments(alice.id).unwrap();
             assert_eq!(left.len(), 1);
             assert_eq!(left[0].scope, Scope::ORGANIZATION);
+        });
+    }
+
+    /// The batched lookups a bulk action makes give the answers the one-at-a-time ones do,
+    /// across the batch boundary (500 names or ids per query).
+    pub fn many_users_are_looked_up_in_batches(mut fx: Fixture) {
+        const N: usize = 620;
+        let (f, users, r) = write(&mut fx.store, |tx| {
+            let f = frame(tx);
+            let p = add_permission(tx, "x.y", None);
+            let r = add_role(
+                tx,
+                "r",
+                vec![NamedGrant {
+                    permission: p,
+                    scope: scope_at(None, None),
+                }],
+                vec![],
+            );
+            let users: Vec<Named<UserId>> = (0..N)
+                .map(|i| add_user(tx, &f, &format!("user{i:04}"), None))
+                .collect();
+            (f, users, r)
+        });
+        // Every user, looked up by name in any case; unknown names are simply absent.
+        read(&mut fx.store, |tx| {
+            let mut names: Vec<String> = users.iter().map(|u| u.name.to_uppercase()).collect();
+            names.push("nobody".into());
+            let wanted: Vec<&str> = names.iter().map(String::as_str).collect();
+            let found = tx.users_by_username(f.tenant.id, &wanted).unwrap();
+            assert_eq!(found.len(), N);
+            let ids: std::collections::HashSet<UserId> = found.iter().map(|u| u.id).collect();
+            assert!(users.iter().all(|u| ids.contains(&u.id)));
+        });
+        // Assignments at two scopes: which users hold the role at each.
+        write(&mut fx.store, |tx| {
+            for (i, u) in users.iter().enumerate() {
+                let scope = if i < 300 {
+                    scope_at(None, None)
+                } else {
+                    scope_at(Some(&f.qa), None)
+                };
+                apply(
+                    tx,
+                    Change::Assign {
+                        user: u.clone(),
+                        role: r.clone(),
+                        scope,
+                    },
+                );
+            }
+        });
+        read(&mut fx.store, |tx| {
+            let all: Vec<UserId> = users.iter().map(|u| u.id).collect();
+            let anywhere = tx
+                .holding_assignment(&all, r.id, Scope::ORGANIZATION)
+                .unwrap();
+            let at_qa = tx
+                .holding_assignment(&all, r.id, Scope::new(Some(f.qa.id), None))
+                .unwrap();
+            assert_eq!(anywhere.len(), 300);
+            assert_eq!(at_qa.len(), N - 300);
+            assert!(users[..300].iter().all(|u| anywhere.contains(&u.id)));
+            assert!(users[300..].iter().all(|u| at_qa.contains(&u.id)));
+            assert_eq!(tx.role_assignments(r.id).unwrap().len(), N);
         });
     }
 

@@ -207,7 +207,8 @@ fn run(
     guard::check(tx, &before, &changes)?;
     authorize::check_no_escalation(tx, operator, &rights_before)?;
     let summary = summaries.join("; ");
-    let audit = if changes.is_empty() {
+    // A rehearsal keeps nothing, so it writes no audit record either.
+    let audit = if changes.is_empty() || !commit {
         None
     } else {
         let action = match commands {
@@ -233,7 +234,7 @@ fn run(
         notes,
         summary,
         summaries,
-        audit: audit.filter(|_| commit),
+        audit,
         committed: commit,
     })
 }
