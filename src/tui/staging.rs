@@ -124,10 +124,11 @@ pub fn project(
     notes: Vec<Note>,
 ) -> Result<Projection, EngineError> {
     let (after, preview) = engine.preview_into(&changes)?;
+    let headline = headline(&after, &preview);
     let mut users = HashMap::with_capacity(preview.users.len());
     let mut by_name = Vec::with_capacity(preview.users.len());
     let mut sensitive = false;
-    for diff in &preview.users {
+    for diff in preview.users {
         sensitive |= diff
             .gained
             .iter()
@@ -136,8 +137,8 @@ pub fn project(
         users.insert(
             diff.user,
             UserProjection {
-                gained: diff.gained.clone(),
-                lost: diff.lost.clone(),
+                gained: diff.gained,
+                lost: diff.lost,
             },
         );
     }
@@ -145,7 +146,7 @@ pub fn project(
     let order = by_name.into_iter().map(|(_, user)| user).collect();
     Ok(Projection {
         counts: counts(&changes),
-        headline: headline(&after, &preview),
+        headline,
         changes,
         notes,
         users,
