@@ -151,6 +151,34 @@ mod tests {
     }
 
     #[test]
+    fn union_matches_a_set_union_in_every_overlap() {
+        use std::collections::BTreeSet;
+        // Interleaved, nested, disjoint, equal and one-sided word layouts.
+        let samples: [&[usize]; 7] = [
+            &[],
+            &[0, 1, 63],
+            &[64, 65, 200, 9000],
+            &[1, 64, 700, 20_000],
+            &[5_000, 5_001],
+            &[0, 64, 128, 192, 256],
+            &[63, 127, 191, 255, 100_000],
+        ];
+        for x in samples {
+            for y in samples {
+                let mut a: BitSet = x.iter().copied().collect();
+                a.union_with(&y.iter().copied().collect());
+                let expected: BTreeSet<usize> = x.iter().chain(y.iter()).copied().collect();
+                assert_eq!(
+                    a.iter().collect::<Vec<_>>(),
+                    expected.iter().copied().collect::<Vec<_>>()
+                );
+                let rebuilt: BitSet = expected.iter().copied().collect();
+                assert_eq!(a, rebuilt, "{x:?} ∪ {y:?} is stored canonically");
+            }
+        }
+    }
+
+    #[test]
     fn difference_skips_shared_members() {
         let a: BitSet = [1, 2, 64, 700, 9000].into_iter().collect();
         let b: BitSet = [2, 64, 65, 9000, 20_000].into_iter().collect();
