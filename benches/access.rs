@@ -10,9 +10,9 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use warden::access::Engine;
 use warden::model::*;
-use warden::service::demo::{DemoSpec, create_demo_store};
-use warden::service::init::InitRequest;
 use warden::store::{Location, Store, StoreOptions};
+
+mod common;
 
 const USERS: usize = 100_000;
 
@@ -24,26 +24,11 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let location = Location::Sqlite(dir.path().join("demo.db"));
-    let request = InitRequest {
-        admin: "admin".into(),
-        email: None,
-        os_account: "bench".into(),
-    };
-    let spec = DemoSpec {
-        users: USERS,
-        seed: 1,
-    };
-    let (mut store, _, report) = create_demo_store(
-        &location,
-        StoreOptions::default(),
-        &request,
-        spec,
-        &SystemClock,
-    )
-    .expect("demo store");
-    eprintln!("demo store: {report:?}");
+    let common::Demo {
+        _dir: dir,
+        location,
+        mut store,
+    } = common::demo_store(USERS, "bench".into());
     let snapshot = store.read(|tx| tx.snapshot()).expect("snapshot");
     let engine = Engine::build(&snapshot).expect("engine");
     Fixture {

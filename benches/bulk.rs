@@ -11,11 +11,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warden::model::{RoleKind, SystemClock, UserKind, UserStatus};
-use warden::service::demo::{DemoSpec, create_demo_store};
-use warden::service::init::InitRequest;
 use warden::service::operator::os_account;
 use warden::service::{Command, ScopeRef, Service};
-use warden::store::{Location, StoreOptions};
+use warden::store::StoreOptions;
 use warden::tui::config::Config;
 use warden::tui::event::Msg;
 use warden::tui::intent::Intent;
@@ -23,6 +21,8 @@ use warden::tui::rehearsal::rehearse_and_project;
 use warden::tui::state::State;
 use warden::tui::update::{Effect, update};
 use warden::tui::worker::{Backend, Request};
+
+mod common;
 
 const USERS: usize = 100_000;
 const BULK: usize = 10_000;
@@ -39,26 +39,13 @@ fn drive(backend: &mut Backend, state: &mut State, request: Request) {
 }
 
 fn bulk(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let location = Location::Sqlite(dir.path().join("demo.db"));
-    let request = InitRequest {
-        admin: "admin".into(),
-        email: None,
-        // This OS account, so the console signs in as the peer operator.
-        os_account: os_account().expect("OS account"),
-    };
-    let spec = DemoSpec {
-        users: USERS,
-        seed: 1,
-    };
-    let (mut store, _, _) = create_demo_store(
-        &location,
-        StoreOptions::default(),
-        &request,
-        spec,
-        &SystemClock,
-    )
-    .expect("demo store");
+    // This OS account is the peer operator, so the console signs in without a password.
+    let common::Demo {
+        _dir,
+        location,
+        mut store,
+        ..
+    } = common::demo_store(USERS, os_account().expect("OS account"));
 
     // The console, signed in, with everything loaded.
     let mut backend = Backend::new(

@@ -17,14 +17,14 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warden::model::SystemClock;
-use warden::service::demo::{DemoSpec, create_demo_store};
-use warden::service::init::InitRequest;
-use warden::store::{Location, StoreOptions};
+use warden::store::StoreOptions;
 use warden::tui::config::Config;
 use warden::tui::event::Msg;
 use warden::tui::state::{State, Tab};
 use warden::tui::update::{Effect, update};
 use warden::tui::worker::{Backend, Request};
+
+mod common;
 
 const USERS: usize = 100_000;
 const SIZE: (u16, u16) = (120, 40);
@@ -47,25 +47,14 @@ fn drive(backend: &mut Backend, state: &mut State, request: Request) {
 }
 
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let location = Location::Sqlite(dir.path().join("demo.db"));
-    let request = InitRequest {
-        admin: "admin".into(),
-        email: None,
-        os_account: "bench".into(),
-    };
-    let spec = DemoSpec {
-        users: USERS,
-        seed: 1,
-    };
-    create_demo_store(
-        &location,
-        StoreOptions::default(),
-        &request,
-        spec,
-        &SystemClock,
-    )
-    .expect("demo store");
+    let common::Demo {
+        _dir: dir,
+        location,
+        store,
+        ..
+    } = common::demo_store(USERS, "bench".into());
+    // The console opens its own connection.
+    drop(store);
     // Read-only: browsing needs no sign-in.
     let options = StoreOptions {
         read_only: true,

@@ -210,6 +210,20 @@ mod contract {
         Named::new(id, key)
     }
 
+    /// A role granting one new permission at every scope.
+    fn role_granting_everywhere(tx: &mut Tx<'_>, role: &str, permission: &str) -> Named<RoleId> {
+        let p = add_permission(tx, permission, None);
+        add_role(
+            tx,
+            role,
+            vec![NamedGrant {
+                permission: p,
+                scope: scope_at(None, None),
+            }],
+            vec![],
+        )
+    }
+
     fn scope_at(stage: Option<&Named<StageId>>, app: Option<&Named<AppId>>) -> NamedScope {
         NamedScope {
             scope: Scope::new(stage.map(|s| s.id), app.map(|a| a.id)),
@@ -461,16 +475,7 @@ mod contract {
     pub fn assignments_are_told_apart_by_scope(mut fx: Fixture) {
         let (f, alice, r) = write(&mut fx.store, |tx| {
             let f = frame(tx);
-            let p = add_permission(tx, "x.y", None);
-            let r = add_role(
-                tx,
-                "r",
-                vec![NamedGrant {
-                    permission: p,
-                    scope: scope_at(None, None),
-                }],
-                vec![],
-            );
+            let r = role_granting_everywhere(tx, "r", "x.y");
             let alice = add_user(tx, &f, "alice", None);
             apply(
                 tx,
@@ -530,16 +535,7 @@ mod contract {
         const N: usize = 620;
         let (f, users, r) = write(&mut fx.store, |tx| {
             let f = frame(tx);
-            let p = add_permission(tx, "x.y", None);
-            let r = add_role(
-                tx,
-                "r",
-                vec![NamedGrant {
-                    permission: p,
-                    scope: scope_at(None, None),
-                }],
-                vec![],
-            );
+            let r = role_granting_everywhere(tx, "r", "x.y");
             let users: Vec<Named<UserId>> = (0..N)
                 .map(|i| add_user(tx, &f, &format!("user{i:04}"), None))
                 .collect();
