@@ -4,41 +4,18 @@
 //! operator sign-in; tokens.
 #![allow(clippy::unwrap_used)]
 
-use warden::model::*;
-use warden::service::init::{InitRequest, create_store};
-use warden::service::{Command, Error, NewUser, Operator, Rule, Service};
-use warden::store::{Location, Store, StoreOptions};
+mod common;
 
-struct Setup {
-    _dir: tempfile::TempDir,
-    store: Store,
-    admin: Operator,
-    clock: ManualClock,
-}
+use warden::model::*;
+use warden::service::{Command, Error, NewUser, Rule, Service};
+
+use common::InProcess as Setup;
 
 const MINUTE: i64 = 60_000;
 const ALICE_PASSWORD: &str = "Blue-Harbour-2026";
 
 fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(Timestamp(1_800_000_000_000));
-    let (store, _, admin) = create_store(
-        &Location::Sqlite(dir.path().join("s.db")),
-        StoreOptions::default(),
-        &InitRequest {
-            admin: "admin".into(),
-            email: None,
-            os_account: "tester".into(),
-        },
-        &clock,
-    )
-    .unwrap();
-    let mut s = Setup {
-        _dir: dir,
-        store,
-        admin,
-        clock,
-    };
+    let mut s = common::in_process();
     s.run(vec![Command::AddUser(NewUser {
         username: "alice".into(),
         email: Some("alice@example.com".into()),
@@ -47,7 +24,7 @@ fn setup() -> Setup {
         external_id: None,
         status: UserStatus::Active,
     })]);
-    let admin = s.admin.clone();
+    let admin = s.operator.clone();
     s.service()
         .set_password(&admin, "alice", ALICE_PASSWORD, false)
         .unwrap();
@@ -60,7 +37,7 @@ impl Setup {
     }
 
     fn run(&mut self, commands: Vec<Command>) {
-        let admin = self.admin.clone();
+        let admin = self.operator.clone();
         self.service().execute(&admin, &commands).unwrap();
     }
 
@@ -187,7 +164,7 @@ fn an_administrator_can_unlock() {
 #[test]
 fn the_policy_names_every_rule_a_password_breaks() {
     let mut s = setup();
-    let admin = s.admin.clone();
+    let admin = s.operator.clone();
     let err = s
         .service()
         .set_password(&admin, "alice", "alice", false)
@@ -230,7 +207,7 @@ fn the_policy_names_every_rule_a_password_breaks() {
 #[test]
 fn a_temporary_password_must_be_changed_and_the_audit_never_holds_it() {
     let mut s = setup();
-    let admin = s.admin.clone();
+    let admin = s.operator.clone();
     s.service()
         .set_password(&admin, "alice", "Temporary-Pass-77", true)
         .unwrap();
@@ -266,7 +243,7 @@ fn operators_sign_in_with_a_password_and_a_wrong_one_counts() {
             scope: Default::default(),
         },
     ]);
-    let admin = s.admin.clone();
+    let admin = s.operator.clone();
     s.service()
         .set_password(&admin, "dev", "Green-Valley-2026", true)
         .unwrap();
@@ -303,7 +280,7 @@ fn api_clients_sign_in_with_tokens_shown_once() {
         external_id: None,
         status: UserStatus::Active,
     })]);
-    let admin = s.admin.clone();
+    let admin = s.operator.clone();
     let (_, token) = s
         .service()
         .create_token(&admin, "svc-build", "ci", false)
@@ -344,7 +321,7 @@ fn api_clients_sign_in_with_tokens_shown_once() {
 #[test]
 fn an_active_member_needs_a_way_to_sign_in() {
     let mut s = setup();
-    let admin = s.admin.clone();
+    let admin = s.operator.clone();
     let err = s
         .service()
         .execute(

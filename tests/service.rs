@@ -3,39 +3,13 @@
 //! they take with them, and rehearsals keep nothing.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use warden::model::*;
-use warden::service::init::{InitRequest, create_store};
 use warden::service::{Command, Error, NewUser, Operator, Rule, ScopeRef, Service, UserEdit};
-use warden::store::{Location, Store, StoreOptions};
 
-struct Setup {
-    _dir: tempfile::TempDir,
-    store: Store,
-    operator: Operator,
-    clock: ManualClock,
-}
-
-fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(Timestamp(1_800_000_000_000));
-    let (store, _, operator) = create_store(
-        &Location::Sqlite(dir.path().join("s.db")),
-        StoreOptions::default(),
-        &InitRequest {
-            admin: "admin".into(),
-            email: None,
-            os_account: "tester".into(),
-        },
-        &clock,
-    )
-    .unwrap();
-    Setup {
-        _dir: dir,
-        store,
-        operator,
-        clock,
-    }
-}
+use common::InProcess as Setup;
+use common::in_process as setup;
 
 fn new_user(name: &str) -> Command {
     Command::AddUser(NewUser {

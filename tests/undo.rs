@@ -8,37 +8,12 @@ mod common;
 use std::path::PathBuf;
 
 use warden::model::*;
-use warden::service::init::{InitRequest, create_store};
-use warden::service::{Command, Error, GroupRef, NewUser, Operator, ScopeRef, Service};
-use warden::store::{Location, Store, StoreOptions};
+use warden::service::{Command, Error, GroupRef, NewUser, ScopeRef, Service};
 
-struct Setup {
-    dir: tempfile::TempDir,
-    store: Store,
-    operator: Operator,
-    clock: ManualClock,
-}
+use common::InProcess as Setup;
 
 fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(Timestamp(1_800_000_000_000));
-    let (store, _, operator) = create_store(
-        &Location::Sqlite(dir.path().join("s.db")),
-        StoreOptions::default(),
-        &InitRequest {
-            admin: "admin".into(),
-            email: None,
-            os_account: "tester".into(),
-        },
-        &clock,
-    )
-    .unwrap();
-    let mut s = Setup {
-        dir,
-        store,
-        operator,
-        clock,
-    };
+    let mut s = common::in_process();
     let user = |name: &str| {
         Command::AddUser(NewUser {
             username: name.into(),

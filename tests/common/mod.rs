@@ -222,3 +222,37 @@ pub fn store_state(path: &Path) -> String {
     }
     out
 }
+
+/// A store in a temporary directory opened in this process, its first Administrator (`admin`,
+/// peer-mapped to the OS account `tester`) as the operator, and a clock the test moves.
+pub struct InProcess {
+    pub dir: tempfile::TempDir,
+    pub store: warden::store::Store,
+    pub operator: warden::service::Operator,
+    pub clock: warden::model::ManualClock,
+}
+
+pub fn in_process() -> InProcess {
+    use warden::model::{ManualClock, Timestamp};
+    use warden::service::init::{InitRequest, create_store};
+    use warden::store::{Location, StoreOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(Timestamp(1_800_000_000_000));
+    let (store, _, operator) = create_store(
+        &Location::Sqlite(dir.path().join("s.db")),
+        StoreOptions::default(),
+        &InitRequest {
+            admin: "admin".into(),
+            email: None,
+            os_account: "tester".into(),
+        },
+        &clock,
+    )
+    .unwrap();
+    InProcess {
+        dir,
+        store,
+        operator,
+        clock,
+    }
+}
