@@ -8,7 +8,6 @@ mod common;
 use common::console::Console;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
-use warden::model::SignInVia;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
@@ -151,18 +150,7 @@ fn too_small_is_one_line() {
 #[test]
 fn the_selection_is_reversed_and_a_lock_is_danger() {
     let mut c = Console::fixed();
-    // alice gets a password, then five wrong ones lock her for 15 minutes.
-    c.service_check(|s| {
-        let (admin, _) = s.sign_in("admin", common::console::ADMIN_PASSWORD).unwrap();
-        s.set_password(&admin, "alice", "Green-Meadow-2026", false)
-            .unwrap();
-        for _ in 0..5 {
-            assert!(
-                s.verify_password("alice", "Not-Her-Password-1", SignInVia::Operator)
-                    .is_err()
-            );
-        }
-    });
+    c.lock_alice();
     c.keys("<C-r> j");
     assert_eq!(c.state.focused_user().unwrap().username, "alice");
     let terminal = c.render(120, 40);

@@ -3,12 +3,14 @@
 //! tmux is required; `.ci/run` installs it.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-const WARDEN: &str = env!("CARGO_BIN_EXE_warden");
+use common::WARDEN;
 const PASSWORD: &str = "Blue-Harbour-2026";
 /// How long a screen may take to show what a test waits for (debug build, loaded CI machine).
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -188,22 +190,9 @@ impl Drop for Pane {
 
 /// Runs the warden CLI to completion (for setting up and checking stores).
 fn cli(store: &Path, args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(WARDEN)
-        .env("WARDEN_STORE", store)
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    let mut command = Command::new(WARDEN);
+    command.env("WARDEN_STORE", store).args(args);
+    common::output_with_stdin(command, stdin)
 }
 
 /// The terminal is back to normal: main screen, and (from what warden wrote last, since tmux

@@ -321,6 +321,26 @@ impl Console {
             .join("\n")
     }
 
+    /// Gives alice a password, then five wrong attempts lock her for 15 minutes (from another
+    /// client: the console sees it on its next reload).
+    pub fn lock_alice(&self) {
+        self.service_check(|s| {
+            let (admin, _) = s.sign_in("admin", ADMIN_PASSWORD).unwrap();
+            s.set_password(&admin, "alice", "Green-Meadow-2026", false)
+                .unwrap();
+            for _ in 0..5 {
+                assert!(
+                    s.verify_password(
+                        "alice",
+                        "Not-Her-Password-1",
+                        warden::model::SignInVia::Operator
+                    )
+                    .is_err()
+                );
+            }
+        });
+    }
+
     /// A service over the same store, to check what the console did.
     pub fn service_check<T>(&self, body: impl FnOnce(&mut Service<'_>) -> T) -> T {
         let clock = ManualClock::new(NOW);

@@ -65,21 +65,7 @@ impl Env {
 
     /// Runs with `input` on standard input (a password, never an argument).
     pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Run {
-        use std::io::Write;
-        let mut child = self
-            .command(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        Run::from(child.wait_with_output().unwrap())
+        Run::from(output_with_stdin(self.command(args), input))
     }
 
     /// Sets a user's password through the CLI (as the peer operator), asserting success.
@@ -255,4 +241,22 @@ pub fn in_process() -> InProcess {
         operator,
         clock,
     }
+}
+
+/// Runs `command` to completion with `input` on its standard input.
+pub fn output_with_stdin(mut command: Command, input: &str) -> Output {
+    use std::io::Write;
+    let mut child = command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
