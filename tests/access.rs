@@ -309,6 +309,66 @@ fn a_cycle_planted_behind_wardens_back_is_reported_not_followed() {
 }
 
 #[test]
+fn over_a_cycle_every_member_holds_what_the_cycle_holds_and_the_cycle_is_named() {
+    // viewer (monitoring.view) ⇄ deployer, and auditor (monitoring.logs) included by deployer.
+    let mut snap = world().snap;
+    snap.includes.push((VIEWER, DEPLOYER));
+    snap.includes.push((DEPLOYER, AUDITOR));
+    let engine = Engine::build_allowing_cycles(&snap).unwrap();
+    let cycles = engine.cycles();
+    assert_eq!(cycles.len(), 1, "{cycles:?}");
+    assert!(
+        cycles[0].description == "role viewer includes deployer includes viewer"
+            || cycles[0].description == "role deployer includes viewer includes deployer",
+        "{cycles:?}"
+    );
+    assert_eq!(
+        cycles[0].edges.len(),
+        2,
+        "both edges of the cycle, not the one out of it"
+    );
+    for role in [VIEWER, DEPLOYER] {
+        let mut keys: Vec<PermissionId> = engine
+            .role_atoms(role, Scope::ORGANIZATION)
+            .into_iter()
+            .map(|a| a.permission)
+            .collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            vec![VIEW, LOGS],
+            "{role:?} holds the whole cycle's grants"
+        );
+    }
+    // An implication cycle: each permission implies the other.
+    let mut snap = world().snap;
+    snap.implications.push((VIEW, LOGS));
+    let engine = Engine::build_allowing_cycles(&snap).unwrap();
+    assert_eq!(engine.cycles().len(), 1);
+    assert_eq!(engine.implied_permissions(VIEW), vec![LOGS]);
+    assert_eq!(engine.implied_permissions(LOGS), vec![VIEW]);
+    assert!(
+        Engine::build_allowing_cycles(&world().snap)
+            .unwrap()
+            .cycles()
+            .is_empty()
+    );
+}
+
+#[test]
+fn custom_organization_roles_holding_nothing_are_found_through_inclusion() {
+    let mut snap = world().snap;
+    // hollow holds nothing; top holds what viewer grants, two inclusions down.
+    snap.roles.push(role(10, "hollow"));
+    snap.roles.push(role(11, "middle"));
+    snap.roles.push(role(12, "top"));
+    snap.includes.push((RoleId(11), VIEWER));
+    snap.includes.push((RoleId(12), RoleId(11)));
+    let engine = Engine::build(&snap).unwrap();
+    assert_eq!(engine.empty_custom_organization_roles(), ["hollow"]);
+}
+
+#[test]
 fn an_edit_that_would_close_a_cycle_is_refused_by_the_engine_too() {
     let mut engine = Engine::build(&world().snap).unwrap();
     let err = engine

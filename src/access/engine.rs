@@ -9,11 +9,11 @@
 //! inclusion; a grant `(P, S)` under scope `A` gives `(P, S ∩ A)` unless empty; and `(P, S)`
 //! gives `(Q, S)` for every `Q` that `P` implies, transitively.
 
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use super::bitset::BitSet;
-use super::cycle;
+use super::closure::StoredCycle;
 use super::space::{AtomSpace, Slot};
 use crate::model::*;
 
@@ -144,11 +144,25 @@ pub struct Engine {
     pub(crate) group_index: HashMap<GroupId, u32>,
     pub(crate) users: Vec<Arc<UserNode>>,
     pub(crate) user_index: HashMap<UserId, u32>,
+    /// Cycles in the stored graph, found by [`Engine::build_allowing_cycles`] (empty otherwise).
+    pub(crate) cycles: Vec<StoredCycle>,
 }
 
 impl Engine {
     /// Builds the engine, refusing a snapshot with an inclusion or implication cycle.
     pub fn build(snapshot: &Snapshot) -> Result<Engine, EngineError> {
+        let engine = Engine::build_allowing_cycles(snapshot)?;
+        match engine.cycles.first() {
+            Some(cycle) => Err(EngineError::Cycle(cycle.description.clone())),
+            None => Ok(engine),
+        }
+    }
+
+    /// Builds the engine even over a store holding a cycle (written behind warden's back):
+    /// every role or permission on a cycle then holds what the whole cycle holds, as the
+    /// `effective_permissions` view computes it, and [`Engine::cycles`] names each cycle. What
+    /// judges a write that repairs such a store uses this; everything else refuses cycles.
+    pub fn build_allowing_cycles(snapshot: &Snapshot) -> Result<Engine, EngineError> {
         let mut stages = snapshot.stages.clone();
         stages.sort_by_key(|s| (s.position, s.id));
         let mut engine = Engine {
@@ -165,6 +179,7 @@ impl Engine {
             group_index: HashMap::new(),
             users: Vec::with_capacity(snapshot.users.len()),
             user_index: HashMap::with_capacity(snapshot.users.len()),
+            cycles: Vec::new(),
         };
         engine.reset_space();
         for p in &snapshot.permissions {
@@ -175,7 +190,7 @@ impl Engine {
             engine.perms[f as usize].implies.push(t);
             engine.perms[t as usize].implied_by.push(f);
         }
-        engine.recompute_stars()?;
+        let mut cycles = engine.compute_stars();
         for r in &snapshot.roles {
             engine.add_role_node(r.id, &r.key, r.kind, r.app, r.builtin);
         }
@@ -192,7 +207,8 @@ impl Engine {
             engine.roles[t as usize].included_by.push(f);
         }
         let all: Vec<u32> = (0..engine.roles.len() as u32).collect();
-        engine.recompute_closures(&all)?;
+        cycles.extend(engine.compute_closures(&all));
+        engine.cycles = cycles;
         for g in &snapshot.groups {
             engine.add_group_node(g.id, g.tenant, &g.name, g.stage);
         }
@@ -553,222 +569,6 @@ impl Engine {
             .direct
             .push(Direct { role, scope, path });
         self.roles[role as usize].holders.push(user);
-    }
-
-    // ── closures ──────────────────────────────────────────────────────────────────────────
-
-    /// Recomputes every permission's transitive implication set, refusing a cycle.
-    pub(crate) fn recompute_stars(&mut self) -> Result<(), EngineError> {
-        let order = self.perm_order()?;
-        for &p in order.iter().rev() {
-            let mut star: Vec<u32> = vec![p];
-            let mut seen: HashSet<u32> = HashSet::from_iter([p]);
-            for &q in &self.perms[p as usize].implies {
-                for &r in &self.perms[q as usize].star {
-                    if seen.insert(r) {
-                        star.push(r);
-                    }
-                }
-            }
-            self.perms[p as usize].star = star;
-        }
-        Ok(())
-    }
-
-    /// Permissions in topological order (a permission before those it implies).
-    fn perm_order(&self) -> Result<Vec<u32>, EngineError> {
-        let n = self.perms.len();
-        let mut indegree = vec![0u32; n];
-        for p in &self.perms {
-            for &q in &p.implies {
-                indegree[q as usize] += 1;
-            }
-        }
-        let mut ready: Vec<u32> = (0..n as u32)
-            .filter(|&p| indegree[p as usize] == 0)
-            .collect();
-        let mut order = Vec::with_capacity(n);
-        while let Some(p) = ready.pop() {
-            order.push(p);
-            for &q in &self.perms[p as usize].implies {
-                indegree[q as usize] -= 1;
-                if indegree[q as usize] == 0 {
-                    ready.push(q);
-                }
-            }
-        }
-        if order.len() < n {
-            let stuck = (0..n as u32)
-                .find(|&p| indegree[p as usize] > 0)
-                .unwrap_or(0);
-            let successors = |p: u32| self.perms[p as usize].implies.clone();
-            let names = self.perms[stuck as usize]
-                .implies
-                .iter()
-                .find_map(|&q| cycle::cycle_through_edge(successors, stuck, q))
-                .unwrap_or_default()
-                .into_iter()
-                .map(|p| self.perms[p as usize].key.clone())
-                .collect::<Vec<_>>();
-            return Err(EngineError::Cycle(format!(
-                "permission {}",
-                names.join(" implies ")
-            )));
-        }
-        Ok(order)
-    }
-
-    /// Recomputes the closures of `changed` and of every role that includes one of them, in an
-    /// order where a role comes after the roles it includes; then their paths and groups.
-    pub(crate) fn recompute_closures(&mut self, changed: &[u32]) -> Result<(), EngineError> {
-        // Every role whose closure can change: the changed ones and their ancestors.
-        let mut affected: HashSet<u32> = HashSet::new();
-        let mut stack: Vec<u32> = changed.to_vec();
-        while let Some(r) = stack.pop() {
-            if affected.insert(r) {
-                stack.extend(self.roles[r as usize].included_by.iter().copied());
-            }
-        }
-        let order = self.role_order(&affected)?;
-        for &r in &order {
-            let closure = self.closure_of(r);
-            self.roles[r as usize].closure = closure;
-        }
-        let mut groups: HashSet<u32> = HashSet::new();
-        for &r in &order {
-            for i in 0..self.roles[r as usize].paths.len() {
-                let p = self.roles[r as usize].paths[i];
-                self.recompute_path(p);
-            }
-            groups.extend(self.roles[r as usize].groups.iter().copied());
-        }
-        for g in groups {
-            self.recompute_group(g);
-        }
-        Ok(())
-    }
-
-    /// The roles of `set` ordered so that a role follows every role of `set` it includes
-    /// (Kahn's algorithm on the induced subgraph); a cycle is reported, never followed.
-    fn role_order(&self, set: &HashSet<u32>) -> Result<Vec<u32>, EngineError> {
-        let mut pending: HashMap<u32, usize> = set
-            .iter()
-            .map(|&r| {
-                let n = self.roles[r as usize]
-                    .includes
-                    .iter()
-                    .filter(|c| set.contains(c))
-                    .count();
-                (r, n)
-            })
-            .collect();
-        let mut ready: Vec<u32> = pending
-            .iter()
-            .filter(|(_, n)| **n == 0)
-            .map(|(r, _)| *r)
-            .collect();
-        ready.sort_unstable();
-        let mut order = Vec::with_capacity(set.len());
-        while let Some(r) = ready.pop() {
-            order.push(r);
-            for &parent in &self.roles[r as usize].included_by {
-                if let Some(n) = pending.get_mut(&parent) {
-                    *n -= 1;
-                    if *n == 0 {
-                        ready.push(parent);
-                    }
-                }
-            }
-        }
-        if order.len() < set.len() {
-            let done: HashSet<u32> = order.iter().copied().collect();
-            let stuck = set
-                .iter()
-                .copied()
-                .filter(|r| !done.contains(r))
-                .min()
-                .unwrap_or(0);
-            let successors = |r: u32| self.roles[r as usize].includes.clone();
-            let names = self.roles[stuck as usize]
-                .includes
-                .iter()
-                .find_map(|&c| cycle::cycle_through_edge(successors, stuck, c))
-                .unwrap_or_default()
-                .into_iter()
-                .map(|r| self.roles[r as usize].key.clone())
-                .collect::<Vec<_>>();
-            return Err(EngineError::Cycle(format!(
-                "role {}",
-                names.join(" includes ")
-            )));
-        }
-        Ok(order)
-    }
-
-    /// A role's own grants, implication-closed, plus the closures of the roles it includes.
-    fn closure_of(&self, r: u32) -> BitSet {
-        let role = &self.roles[r as usize];
-        let mut bits = BitSet::new();
-        if !role.alive {
-            return bits;
-        }
-        for grant in &role.grants {
-            let Some(slot) = self.space.slot(grant.scope) else {
-                continue;
-            };
-            for &q in &self.perms[grant.perm as usize].star {
-                bits.insert(self.space.atom(q, slot));
-            }
-        }
-        for &c in &role.includes {
-            bits.union_with(&self.roles[c as usize].closure);
-        }
-        bits
-    }
-
-    /// A path's atoms: its role's closure with every scope intersected with the path's scope.
-    pub(crate) fn recompute_path(&mut self, p: u32) {
-        let PathNode { role, scope, .. } = self.paths[p as usize];
-        let closure = &self.roles[role as usize].closure;
-        let bits = match self.space.slot(scope) {
-            Some(0) => closure.clone(),
-            Some(under) => {
-                let mut bits = BitSet::new();
-                for atom in closure.iter() {
-                    let (perm, slot) = self.space.split(atom);
-                    if let Some(meet) = self.space.meet(slot, under) {
-                        bits.insert(self.space.atom(perm, meet));
-                    }
-                }
-                bits
-            }
-            // A scope naming a stage or app that no longer exists yields nothing.
-            None => BitSet::new(),
-        };
-        self.paths[p as usize].bits = bits;
-    }
-
-    pub(crate) fn recompute_group(&mut self, g: u32) {
-        let mut bits = BitSet::new();
-        for &(_, path) in &self.groups[g as usize].roles {
-            bits.union_with(&self.paths[path as usize].bits);
-        }
-        self.groups[g as usize].bits = bits;
-    }
-
-    /// Recomputes every closure, path and group set (after the atom space changed shape).
-    pub(crate) fn recompute_everything(&mut self) -> Result<(), EngineError> {
-        self.reset_space();
-        self.recompute_stars()?;
-        let all: Vec<u32> = (0..self.roles.len() as u32).collect();
-        self.recompute_closures(&all)?;
-        for p in 0..self.paths.len() as u32 {
-            self.recompute_path(p);
-        }
-        for g in 0..self.groups.len() as u32 {
-            self.recompute_group(g);
-        }
-        Ok(())
     }
 
     // ── effective sets ────────────────────────────────────────────────────────────────────

@@ -7,6 +7,7 @@
 //! [`Change`]: crate::model::Change
 
 mod bitset;
+mod closure;
 pub mod cycle;
 mod engine;
 mod explain;
@@ -16,6 +17,7 @@ mod space;
 mod update;
 mod who;
 
+pub use closure::{GraphEdge, StoredCycle};
 pub use engine::{Atom, EffectiveSet, Engine, EngineError};
 pub use explain::{Explanation, MAX_PATHS, Path, Step, Suggestion, WhyNot};
 pub use preview::{Preview, UserDiff};

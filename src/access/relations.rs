@@ -125,6 +125,18 @@ impl Engine {
             .collect()
     }
 
+    /// The keys of custom organization roles that hold no permission at all: none granted,
+    /// none through any role they include.
+    pub fn empty_custom_organization_roles(&self) -> Vec<String> {
+        self.roles
+            .iter()
+            .filter(|r| {
+                r.alive && !r.builtin && r.kind == RoleKind::Organization && r.closure.is_empty()
+            })
+            .map(|r| r.key.clone())
+            .collect()
+    }
+
     /// The groups holding a role.
     pub fn role_groups(&self, role: RoleId) -> Vec<GroupId> {
         let Some(&r) = self.role_index.get(&role) else {

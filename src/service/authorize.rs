@@ -6,7 +6,10 @@
 //! operator's own access may not have grown (no self-escalation).
 //!
 //! The operator's rights come from an engine built for the operator alone
-//! ([`Tx::snapshot_for`]), so checking costs milliseconds whatever the size of the store.
+//! ([`Tx::snapshot_for`]), so checking costs milliseconds whatever the size of the store. That
+//! engine holds the whole role and permission graph, so the post-conditions read it too; it is
+//! built even over a cycle written behind warden's back, so the write that repairs such a store
+//! can be judged (the post-conditions refuse every other write there).
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -27,13 +30,19 @@ pub struct Rights {
 impl Rights {
     pub fn load(tx: &mut Tx<'_>, operator: &Operator) -> Result<Rights, Error> {
         let snapshot = tx.snapshot_for(operator.user)?;
-        let engine = Engine::build(&snapshot)
+        let engine = Engine::build_allowing_cycles(&snapshot)
             .map_err(|e| Error::Store(crate::store::StoreError::Corrupt(e.to_string())))?;
         Ok(Rights {
             engine,
             user: operator.user,
             username: operator.username.clone(),
         })
+    }
+
+    /// The engine the rights were computed on: the whole role and permission graph, and the
+    /// operator's own access.
+    pub fn graph(&self) -> &Engine {
+        &self.engine
     }
 
     fn holds(&self, permission: PermissionId, scope: Scope) -> bool {
@@ -358,13 +367,12 @@ fn implied(rights: &Rights, permission: PermissionId, scope: Scope) -> Vec<Atom>
 }
 
 /// Refuses a change list that widened the operator's own access: `before` are the rights the
-/// operator had before any change was applied; the transaction now holds the changes.
+/// operator had before any change was applied, `after` those with every change applied.
 pub fn check_no_escalation(
-    tx: &mut Tx<'_>,
     operator: &Operator,
     before: &Rights,
+    after: &Rights,
 ) -> Result<(), Error> {
-    let after = Rights::load(tx, operator)?;
     let set = after.engine.effective(operator.user).unwrap_or_default();
     let gained: Vec<String> = after
         .engine

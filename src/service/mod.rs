@@ -6,6 +6,7 @@
 
 pub mod access;
 mod authorize;
+pub mod checkup;
 pub mod command;
 pub mod credentials;
 pub mod demo;
@@ -170,8 +171,8 @@ fn run(
     let commit = matches!(mode, Mode::Commit);
     let tenant = resolve::tenant(tx, tenant_name)?;
     check_operator_still_valid(tx, operator)?;
-    let before = guard::baseline(tx)?;
     let rights_before = authorize::Rights::load(tx, operator)?;
+    let before = guard::baseline(tx, rights_before.graph())?;
     let mut changes = Vec::new();
     let mut notes = Vec::new();
     let mut summaries = Vec::new();
@@ -204,8 +205,9 @@ fn run(
         notes.extend(planned.notes);
         summaries.push(planned.summary);
     }
-    guard::check(tx, &before, &changes)?;
-    authorize::check_no_escalation(tx, operator, &rights_before)?;
+    let rights_after = authorize::Rights::load(tx, operator)?;
+    guard::check(tx, &before, rights_after.graph(), &changes)?;
+    authorize::check_no_escalation(operator, &rights_before, &rights_after)?;
     let summary = summaries.join("; ");
     // A rehearsal keeps nothing, so it writes no audit record either.
     let audit = if changes.is_empty() || !commit {

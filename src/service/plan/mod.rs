@@ -216,7 +216,7 @@ fn check_version(what: &str, name: &str, expected: Option<i64>, actual: i64) -> 
 }
 
 /// `alice, bob, carol and 7 more`.
-fn list_names<S: AsRef<str>>(names: &[S]) -> String {
+pub(crate) fn list_names<S: AsRef<str>>(names: &[S]) -> String {
     const SHOWN: usize = 5;
     let shown: Vec<&str> = names.iter().take(SHOWN).map(AsRef::as_ref).collect();
     if names.len() > SHOWN {

@@ -164,27 +164,4 @@ impl Tx<'_> {
             assignment,
         )
     }
-
-    /// Custom organization roles that reach no permission through their grants or inclusions,
-    /// by key. Recursion stops on repeats (UNION), so even a cyclic store cannot loop.
-    pub fn custom_organization_roles_without_permissions(
-        &mut self,
-    ) -> Result<Vec<String>, StoreError> {
-        self.rows(
-            "WITH RECURSIVE reach(root, role_id) AS (
-                 SELECT id, id FROM roles WHERE kind = 'organization' AND builtin = 0
-                 UNION
-                 SELECT reach.root, i.included_id
-                 FROM reach JOIN role_includes i ON i.role_id = reach.role_id
-             )
-             SELECT r.key FROM roles r
-             WHERE r.kind = 'organization' AND r.builtin = 0
-               AND NOT EXISTS (
-                   SELECT 1 FROM reach JOIN role_grants g ON g.role_id = reach.role_id
-                   WHERE reach.root = r.id)
-             ORDER BY r.key",
-            &[],
-            |r| r.text(0),
-        )
-    }
 }
