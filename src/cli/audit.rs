@@ -20,7 +20,12 @@ pub enum AuditVerb {
     /// Show one record with its before/after detail
     Show { id: i64 },
     /// Recompute the hash chain; exit 1 if any record was edited or removed
-    Verify,
+    Verify {
+        /// A head hash printed by an earlier verify and kept elsewhere: exit 1 unless that
+        /// record is still in the chain (records removed from the end are found this way)
+        #[arg(long, value_name = "HASH")]
+        head: Option<String>,
+    },
 }
 
 pub fn run(cx: &mut Context, verb: AuditVerb) -> anyhow::Result<i32> {
@@ -65,32 +70,56 @@ pub fn run(cx: &mut Context, verb: AuditVerb) -> anyhow::Result<i32> {
             }
             Ok(exit::OK)
         }
-        AuditVerb::Verify => {
-            let check = cx.read(|s| s.verify_audit())?;
-            match check {
-                AuditCheck::Intact { records, head } => {
-                    if cx.out.json() {
-                        cx.out.value(&serde_json::json!({
-                            "intact": true, "records": records, "head": head
-                        }))?;
-                    } else {
-                        cx.out.line(&format!(
-                            "audit trail intact: {records} records; head {head} (keep this hash elsewhere to detect truncation)"
-                        ))?;
-                    }
-                    Ok(exit::OK)
-                }
-                AuditCheck::Broken { id, reason } => {
-                    if cx.out.json() {
-                        cx.out.value(&serde_json::json!({
-                            "intact": false, "record": id.0, "reason": reason
-                        }))?;
-                    } else {
-                        cx.out
-                            .line(&format!("audit trail broken at record {}: {reason}", id.0))?;
-                    }
-                    Ok(exit::CHECK_FAILED)
-                }
+        AuditVerb::Verify { head } => {
+            let check = cx.read(|s| s.verify_audit(head.as_deref()))?;
+            print_audit_check(cx, &check)?;
+            Ok(match check {
+                AuditCheck::Intact { .. } => exit::OK,
+                AuditCheck::Broken { .. } | AuditCheck::Truncated { .. } => exit::CHECK_FAILED,
+            })
+        }
+    }
+}
+
+fn print_audit_check(cx: &mut Context, check: &AuditCheck) -> std::io::Result<()> {
+    match check {
+        AuditCheck::Intact { records, head } => {
+            if cx.out.json() {
+                cx.out.value(&serde_json::json!({
+                    "intact": true, "records": records, "head": head
+                }))
+            } else {
+                cx.out.line(&format!(
+                    "audit trail intact: {records} records; head {head} (keep this hash elsewhere: `warden audit verify --head HASH` then finds records removed from the end)"
+                ))
+            }
+        }
+        AuditCheck::Broken { id, reason } => {
+            if cx.out.json() {
+                cx.out.value(&serde_json::json!({
+                    "intact": false, "record": id.0, "reason": reason
+                }))
+            } else {
+                cx.out
+                    .line(&format!("audit trail broken at record {}: {reason}", id.0))
+            }
+        }
+        AuditCheck::Truncated {
+            records,
+            head,
+            expected,
+        } => {
+            let reason = format!(
+                "no record has the head hash {expected}: records were removed from the end (the trail now ends at head {head})"
+            );
+            if cx.out.json() {
+                cx.out.value(&serde_json::json!({
+                    "intact": false, "records": records, "head": head, "reason": reason
+                }))
+            } else {
+                cx.out.line(&format!(
+                    "audit trail truncated: {records} records; {reason}"
+                ))
             }
         }
     }

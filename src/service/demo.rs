@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use crate::catalog::{ADMINISTRATORS, DEVELOPERS};
 use crate::model::*;
 use crate::service::error::Error;
-use crate::service::init::{InitReport, InitRequest, create_store};
+use crate::service::init::{InitReport, InitRequest, seeded_draft};
 use crate::store::{AuditDraft, Location, Store, StoreOptions, Tx};
 
 const FIRST: &[&str] = &[
@@ -202,7 +202,8 @@ pub struct DemoReport {
     pub password: &'static str,
 }
 
-/// Creates a new store as `init` does, then fills it in one more transaction.
+/// Creates a new store as `init` does, then fills it in one more transaction; it appears at
+/// `location` only once filled.
 pub fn create_demo_store(
     location: &Location,
     options: StoreOptions,
@@ -210,7 +211,7 @@ pub fn create_demo_store(
     spec: DemoSpec,
     clock: &dyn Clock,
 ) -> Result<(Store, InitReport, DemoReport), Error> {
-    let (mut store, init, operator) = create_store(location, options, request, clock)?;
+    let (mut store, init, operator) = seeded_draft(location, options, request, clock)?;
     let now = clock.now();
     let result = store.write(|tx| {
         let report = Generator::new(tx, spec, now)?.run()?;
@@ -230,7 +231,7 @@ pub fn create_demo_store(
         Ok::<_, Error>(report)
     });
     match result {
-        Ok(report) => Ok((store, init, report)),
+        Ok(report) => Ok((store.publish()?, init, report)),
         Err(e) => {
             store.discard_new();
             Err(e)

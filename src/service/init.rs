@@ -29,8 +29,21 @@ pub struct InitReport {
     pub peer_os_account: String,
 }
 
-/// Creates and fills a new store; on any failure nothing is left at `location`.
+/// Creates and fills a new store; it appears at `location` whole, or (on any failure, or if
+/// the process is killed meanwhile) not at all.
 pub fn create_store(
+    location: &Location,
+    options: StoreOptions,
+    request: &InitRequest,
+    clock: &dyn Clock,
+) -> Result<(Store, InitReport, Operator), Error> {
+    let (draft, report, operator) = seeded_draft(location, options, request, clock)?;
+    Ok((draft.publish()?, report, operator))
+}
+
+/// A draft of a new store (see [`Store::create_draft`]) holding what `init` puts in one, for
+/// callers that fill it further before publishing it (`demo`). On failure nothing is left.
+pub fn seeded_draft(
     location: &Location,
     options: StoreOptions,
     request: &InitRequest,
@@ -40,7 +53,7 @@ pub fn create_store(
     let admin = validate::username(&request.admin)?;
     let email = request.email.as_deref().map(validate::email).transpose()?;
     let catalog = Catalog::builtin().map_err(Error::Usage)?;
-    let mut store = Store::create(location, options)?;
+    let mut store = Store::create_draft(location, options)?;
     let now = clock.now();
     let result = store.write(|tx| seed(tx, &catalog, &admin, email, &request.os_account, now));
     match result {

@@ -550,8 +550,10 @@ impl Service<'_> {
         })
     }
 
-    pub fn verify_audit(&mut self) -> Result<AuditCheck, Error> {
-        self.store.read(|tx| Ok(tx.verify_audit()?))
+    /// Recomputes the audit chain; with `expected_head`, also checks that the record with
+    /// that hash (noted elsewhere earlier) is still in it.
+    pub fn verify_audit(&mut self, expected_head: Option<&str>) -> Result<AuditCheck, Error> {
+        self.store.read(|tx| Ok(tx.verify_audit(expected_head)?))
     }
 }
 

@@ -1,12 +1,14 @@
 //! The audit trail: one record per committed change set, written in the same transaction, each
 //! chained to the one before by a SHA-256 hash so that editing or removing a record in the
-//! middle is detected by [`Tx::verify_audit`].
+//! middle is detected by [`Tx::verify_audit`]. Removing records from the end leaves a shorter
+//! chain that still links: only a head hash kept elsewhere reveals it, which is why verifying
+//! prints the head and takes one to verify against.
 
 use sha2::{Digest, Sha256};
 
 use super::Tx;
 use super::error::StoreError;
-use super::sql::Row;
+use super::sql::{Row, Value};
 use crate::model::{AuditId, AuditRecord, Timestamp};
 
 /// The hash the first record chains to.
@@ -55,6 +57,35 @@ fn record(row: &Row) -> Result<AuditRecord, StoreError> {
     })
 }
 
+/// The fields of a record, in [`AUDIT_COLUMNS`] order, and whether each holds an integer.
+const AUDIT_FIELDS: [(&str, bool); 9] = [
+    ("id", true),
+    ("at", true),
+    ("tenant", false),
+    ("operator", false),
+    ("action", false),
+    ("summary", false),
+    ("detail", false),
+    ("prev_hash", false),
+    ("hash", false),
+];
+
+/// Why a row could not be read as a record: the first column of the wrong type, named.
+fn wrong_type(row: &Row) -> String {
+    for (i, (name, integer)) in AUDIT_FIELDS.iter().enumerate() {
+        let found = match row.0.get(i) {
+            Some(Value::Int(_)) if *integer => continue,
+            Some(Value::Text(_)) if !*integer => continue,
+            Some(Value::Int(v)) => format!("the integer {v}"),
+            Some(Value::Text(_)) => "text".to_string(),
+            Some(Value::Null) | None => "NULL".to_string(),
+        };
+        let wanted = if *integer { "an integer" } else { "text" };
+        return format!("its {name} column holds {found} where {wanted} belongs (it was edited)");
+    }
+    "it cannot be read (it was edited)".into()
+}
+
 /// The outcome of checking the chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AuditCheck {
@@ -62,6 +93,13 @@ pub enum AuditCheck {
     Intact { records: i64, head: String },
     /// The first record that does not chain, and why.
     Broken { id: AuditId, reason: String },
+    /// Every record chains, but the head hash recorded elsewhere is not among them: records
+    /// were removed from the end.
+    Truncated {
+        records: i64,
+        head: String,
+        expected: String,
+    },
 }
 
 impl Tx<'_> {
@@ -120,17 +158,24 @@ impl Tx<'_> {
         self.count("SELECT count(*) FROM audit", &[])
     }
 
-    /// Recomputes the whole chain, oldest first.
-    pub fn verify_audit(&mut self) -> Result<AuditCheck, StoreError> {
+    /// Recomputes the whole chain, oldest first. With `expected_head` (a head hash noted
+    /// earlier), also checks that the record it names is still in the chain.
+    pub fn verify_audit(&mut self, expected_head: Option<&str>) -> Result<AuditCheck, StoreError> {
         let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit ORDER BY id");
         let mut expected_prev = GENESIS.to_string();
         let mut records = 0i64;
         let mut broken: Option<(AuditId, String)> = None;
+        let expected_head = expected_head.map(|h| h.trim().to_ascii_lowercase());
+        let mut head_seen = expected_head.as_deref() == Some(GENESIS);
         self.conn().query_each(&sql, &[], &mut |row| {
             if broken.is_some() {
                 return Ok(());
             }
-            let r = record(row)?;
+            let Ok(r) = record(row) else {
+                // The id is the table's integer primary key: always readable.
+                broken = Some((AuditId(row.int(0).unwrap_or(0)), wrong_type(row)));
+                return Ok(());
+            };
             records += 1;
             if r.prev_hash != expected_prev {
                 broken = Some((
@@ -155,12 +200,18 @@ impl Tx<'_> {
                 ));
                 return Ok(());
             }
+            head_seen |= expected_head.as_deref() == Some(r.hash.as_str());
             expected_prev = r.hash;
             Ok(())
         })?;
-        Ok(match broken {
-            Some((id, reason)) => AuditCheck::Broken { id, reason },
-            None => AuditCheck::Intact {
+        Ok(match (broken, expected_head) {
+            (Some((id, reason)), _) => AuditCheck::Broken { id, reason },
+            (None, Some(expected)) if !head_seen => AuditCheck::Truncated {
+                records,
+                head: expected_prev,
+                expected,
+            },
+            (None, _) => AuditCheck::Intact {
                 records,
                 head: expected_prev,
             },

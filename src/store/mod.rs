@@ -4,6 +4,11 @@
 //! write transactions. A [`Tx`] offers the reads (`read/`), applies [`Change`]s (`apply.rs`) and
 //! appends the hash-chained audit record (`audit.rs`), all inside that one transaction.
 //!
+//! Nothing is written to a store that is refused: a newer or foreign schema is seen through a
+//! read-only probe, and the database's pages are checked once, before a process's first write
+//! (`WriteGate`), so a damaged file is refused for writing before a byte of it changes. A new
+//! store is built as a draft beside its location and appears there whole, or not at all.
+//!
 //! [`Change`]: crate::model::Change
 
 mod apply;
@@ -14,13 +19,14 @@ pub mod migrate;
 pub mod read;
 pub mod sql;
 pub mod sqlite;
+mod sqlite_file;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use audit::AuditDraft;
 pub use error::StoreError;
-use sql::{Connection, TxMode};
+use sql::{CheckDepth, Connection, TxMode};
 
 /// Where a store lives.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,6 +127,22 @@ pub struct Store {
     conn: Box<dyn Connection>,
     location: Location,
     options: StoreOptions,
+    gate: WriteGate,
+    /// Set while the store is a draft being built beside its location.
+    draft: Option<sqlite_file::Draft>,
+}
+
+/// Whether this process has checked the store's pages, which it does once before its first
+/// write: reading a damaged store is allowed (to rescue what it holds), writing to it is not.
+enum WriteGate {
+    /// Not checked yet.
+    Unchecked,
+    /// Being checked on a thread of its own, started when the store was opened.
+    Checking(std::thread::JoinHandle<Result<Vec<String>, StoreError>>),
+    /// Checked and sound, and the connection set up for writing.
+    Open,
+    /// Checked and damaged: every write is refused with this.
+    Refused(String),
 }
 
 impl Store {
@@ -138,10 +160,10 @@ impl Store {
         location: &Location,
         options: StoreOptions,
     ) -> Result<Store, StoreError> {
-        sqlite::check_file(path)?;
-        // Inspect through a read-only connection first: nothing may write to a store we refuse.
+        sqlite_file::check_file(path)?;
+        // Inspect through a read-only probe first: nothing may write to a store we refuse.
         let version = {
-            let mut probe = sqlite::SqliteConnection::open(path, true, options.busy_timeout)?;
+            let mut probe = sqlite::SqliteConnection::probe(path, options.busy_timeout)?;
             migrate::recorded_version(&mut probe)?
         };
         let known = migrate::latest(migrate::SQLITE);
@@ -161,8 +183,18 @@ impl Store {
             }
             Some(v) => v,
         };
-        let mut conn =
-            sqlite::SqliteConnection::open(path, options.read_only, options.busy_timeout)?;
+        let conn = if options.read_only {
+            sqlite::SqliteConnection::open_for_reading(path, options.busy_timeout)?
+        } else {
+            sqlite::SqliteConnection::open(path, false, options.busy_timeout)?
+        };
+        let mut store = Store {
+            conn: Box::new(conn),
+            location: location.clone(),
+            options,
+            gate: WriteGate::Unchecked,
+            draft: None,
+        };
         if version < known {
             if options.read_only {
                 return Err(StoreError::Unavailable(format!(
@@ -170,57 +202,145 @@ impl Store {
                     path.display()
                 )));
             }
-            conn.configure_for_writing()?;
-            migrate::migrate(&mut conn, migrate::SQLITE, version)?;
-        } else if !options.read_only {
-            conn.configure_for_writing()?;
+            store.pass_write_gate()?;
+            migrate::migrate(store.conn.as_mut(), migrate::SQLITE, version)?;
         }
-        Ok(Store {
-            conn: Box::new(conn),
-            location: location.clone(),
-            options,
-        })
+        Ok(store)
     }
 
-    /// Creates a new, empty store with the current schema (no tenants, catalog or users: the
-    /// service's `init` fills those in one audited transaction). Refuses an existing path.
+    /// Creates a new store at `location` with the current schema and nothing in it (no
+    /// tenants, catalog or users). Refuses an existing store.
     pub fn create(location: &Location, options: StoreOptions) -> Result<Store, StoreError> {
+        Store::create_draft(location, options)?.publish()
+    }
+
+    /// Starts a new store with the current schema, built beside `location` and not there until
+    /// [`Store::publish`]: a process that dies while filling it leaves no store behind, only
+    /// a draft the next creation removes. Refuses an existing store.
+    pub fn create_draft(location: &Location, options: StoreOptions) -> Result<Store, StoreError> {
         let Location::Sqlite(path) = location else {
             return Err(postgres_unsupported(location));
         };
-        sqlite::create_file(path)?;
-        let created = (|| {
-            let mut conn = sqlite::SqliteConnection::open(path, false, options.busy_timeout)?;
-            conn.configure_for_writing()?;
+        let draft = sqlite_file::Draft::start(path)?;
+        let built = (|| {
+            let mut conn =
+                sqlite::SqliteConnection::open(&draft.path, false, options.busy_timeout)?;
+            conn.configure_for_building()?;
             migrate::migrate(&mut conn, migrate::SQLITE, 0)?;
             Ok(conn)
         })();
-        match created {
+        match built {
             Ok(conn) => Ok(Store {
                 conn: Box::new(conn),
                 location: location.clone(),
                 options,
+                gate: WriteGate::Open,
+                draft: Some(draft),
             }),
             Err(e) => {
-                // Leave nothing half-made behind.
-                let _ = std::fs::remove_file(path);
+                draft.discard();
                 Err(e)
             }
         }
     }
 
-    /// Closes a store this process just created and removes its files: used when filling a new
-    /// store fails, so no half-made store is left behind.
-    pub fn discard_new(self) {
-        let location = self.location.clone();
-        drop(self);
-        if let Location::Sqlite(path) = location {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut p = path.clone().into_os_string();
-                p.push(suffix);
-                let _ = std::fs::remove_file(p);
-            }
+    /// Puts a finished draft in place (never over another store) and opens it there.
+    pub fn publish(self) -> Result<Store, StoreError> {
+        let Store {
+            conn,
+            location,
+            options,
+            draft,
+            ..
+        } = self;
+        // The draft's connection is closed first, so its content is all in the file.
+        drop(conn);
+        let (Some(draft), Location::Sqlite(path)) = (draft, &location) else {
+            return Err(StoreError::Backend("only a draft can be published".into()));
+        };
+        if let Err(e) = draft.publish() {
+            draft.discard();
+            return Err(e);
         }
+        let mut conn = sqlite::SqliteConnection::open(path, false, options.busy_timeout)?;
+        conn.configure_for_writing()?;
+        Ok(Store {
+            conn: Box::new(conn),
+            location,
+            options,
+            gate: WriteGate::Open,
+            draft: None,
+        })
+    }
+
+    /// Abandons a draft: used when filling a new store fails, so nothing half-made is left.
+    pub fn discard_new(self) {
+        let Store { conn, draft, .. } = self;
+        drop(conn);
+        if let Some(draft) = draft {
+            draft.discard();
+        }
+    }
+
+    /// Starts checking the store's pages on a thread of its own, fully (every index against
+    /// its rows), so the first write (which waits for the verdict) does not pay for it: the
+    /// console calls this as it opens a store.
+    pub fn check_pages_in_background(&mut self) {
+        if self.options.read_only || !matches!(self.gate, WriteGate::Unchecked) {
+            return;
+        }
+        let Location::Sqlite(path) = &self.location else {
+            return;
+        };
+        let (path, busy) = (path.clone(), self.options.busy_timeout);
+        self.gate = WriteGate::Checking(std::thread::spawn(move || {
+            sqlite::SqliteConnection::open(&path, true, busy)?.damaged_pages(CheckDepth::Full)
+        }));
+    }
+
+    /// Lets the first write through only when the store's pages are sound, and sets the
+    /// connection up for writing then.
+    fn pass_write_gate(&mut self) -> Result<(), StoreError> {
+        let problems = match std::mem::replace(&mut self.gate, WriteGate::Unchecked) {
+            WriteGate::Open => {
+                self.gate = WriteGate::Open;
+                return Ok(());
+            }
+            WriteGate::Refused(message) => {
+                self.gate = WriteGate::Refused(message.clone());
+                return Err(StoreError::Corrupt(message));
+            }
+            WriteGate::Checking(check) => check.join().unwrap_or_else(|_| {
+                Err(StoreError::Backend(
+                    "the check of the store's pages stopped".into(),
+                ))
+            })?,
+            WriteGate::Unchecked => self.conn.damaged_pages(CheckDepth::BeforeWriting)?,
+        };
+        if !problems.is_empty() {
+            let shown: Vec<&str> = problems.iter().take(3).map(String::as_str).collect();
+            let message = format!(
+                "{}: {}; nothing was written — restore it from a backup (`warden store check` lists every problem)",
+                self.location.describe(),
+                shown.join("; ")
+            );
+            self.gate = WriteGate::Refused(message.clone());
+            return Err(StoreError::Corrupt(message));
+        }
+        self.conn.prepare_for_writing()?;
+        self.gate = WriteGate::Open;
+        Ok(())
+    }
+
+    /// Every damaged page or index of the store (the first few), checked fully; empty when
+    /// sound.
+    pub fn damaged_pages(&mut self) -> Result<Vec<String>, StoreError> {
+        self.conn.damaged_pages(CheckDepth::Full)
+    }
+
+    /// Rows that refer to a row that is not there; empty when none.
+    pub fn broken_references(&mut self) -> Result<Vec<String>, StoreError> {
+        self.conn.broken_references()
     }
 
     pub fn location(&self) -> &Location {
@@ -298,6 +418,7 @@ impl Store {
     }
 
     fn begin_write(&mut self) -> Result<(), StoreError> {
+        self.pass_write_gate()?;
         let mut attempt = 1;
         loop {
             match self.conn.begin(TxMode::Write) {

@@ -281,7 +281,10 @@ impl Backend {
 
     fn open(&mut self) -> Vec<Reply> {
         match Store::open(&self.location, self.options) {
-            Ok(store) => {
+            Ok(mut store) => {
+                // The pages are checked beside the sign-in and the load, not before the first
+                // write the operator makes.
+                store.check_pages_in_background();
                 self.store = Some(store);
                 if self.options.read_only {
                     return vec![Reply::Opened { peer: None }, self.load()];
