@@ -2,7 +2,9 @@
 //! inclusion chain (`chain-999` includes `chain-998` ... includes `chain-0`, which grants
 //! `users.view`): a write must not cost more because the role graph is deep. Each write goes
 //! through the service exactly as the command line's does (every rule, the post-conditions,
-//! one audit record, committed). Run with `cargo bench --bench writes`.
+//! one audit record, committed). Also what a process pays once: opening the store and its
+//! first write, with the check of the store's pages that precedes it. Run with
+//! `cargo bench --bench writes`.
 
 use std::cell::Cell;
 use std::time::Duration;
@@ -11,7 +13,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use warden::model::{RoleKind, SystemClock, UserKind, UserStatus};
 use warden::service::operator::os_account;
 use warden::service::{Command, NewRole, NewUser, ScopeRef, Service};
-use warden::store::Location;
+use warden::store::{Location, Store, StoreOptions};
 
 mod common;
 
@@ -166,6 +168,35 @@ fn writes(c: &mut Criterion) {
             },
         );
     }
+    group.finish();
+
+    // What a command-line process pays once: opening the store and its first write, which
+    // checks the pages first; and the full check `warden store check` runs.
+    let mut group = c.benchmark_group("open");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(10));
+    group.bench_function("flat/open and first write (page check included)", |b| {
+        b.iter(|| {
+            let mut store = Store::open(&flat.location, StoreOptions::default()).expect("open");
+            let mut service = Service::new(&mut store, &clock, "default");
+            let operator = service.peer_operator().expect("peer operator");
+            counter.set(counter.get() + 1);
+            service
+                .execute(&operator, &[new_user(counter.get())])
+                .expect("user add")
+        })
+    });
+    group.bench_function("flat/open and first read", |b| {
+        b.iter(|| {
+            let mut store = Store::open(&flat.location, StoreOptions::default()).expect("open");
+            let mut service = Service::new(&mut store, &clock, "default");
+            service.peer_operator().expect("peer operator")
+        })
+    });
+    group.bench_function("flat/full page check (store check)", |b| {
+        b.iter(|| flat.store.damaged_pages().expect("check"))
+    });
     group.finish();
 }
 

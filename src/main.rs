@@ -11,15 +11,18 @@ use warden::text::terminal_safe;
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            // Help and version are not errors; everything else is bad usage (exit 2).
-            let code = if e.use_stderr() {
-                cli::exit::USAGE
-            } else {
-                cli::exit::OK
-            };
+        // Help and version are not errors.
+        Err(e) if !e.use_stderr() => {
             let _ = e.print();
-            return ExitCode::from(code as u8);
+            return ExitCode::from(cli::exit::OK as u8);
+        }
+        // Bad usage (exit 2). The message can quote an argument, which may hold escape
+        // sequences or bidi overrides: made terminal-safe line by line, like store data.
+        Err(e) => {
+            let rendered = e.render().ansi().to_string();
+            let safe: Vec<_> = rendered.lines().map(terminal_safe).collect();
+            eprintln!("{}", safe.join("\n"));
+            return ExitCode::from(cli::exit::USAGE as u8);
         }
     };
     match cli::run(cli) {

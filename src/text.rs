@@ -6,20 +6,41 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-/// Characters that can move the cursor, start an escape sequence, reorder text or hide in it.
+/// Characters that can move the cursor, start an escape sequence, reorder text or hide in it:
+/// every control (C0, DEL, C1), every format character (general category Cf: bidi controls,
+/// zero-width characters, tags, ...), every Default_Ignorable_Code_Point (fillers, variation
+/// selectors, the combining grapheme joiner: invisible, so `ops` and `o\u{34f}ps` would look
+/// the same), and the line and paragraph separators. Ranges from Unicode 15.1's
+/// `DerivedCoreProperties.txt` and general categories.
 pub fn is_unsafe_char(c: char) -> bool {
     matches!(c,
-        '\u{0}'..='\u{1f}'          // C0 controls, including ESC, TAB, CR, LF
-        | '\u{7f}'..='\u{9f}'       // DEL and C1 controls (CSI = U+009B, OSC = U+009D, ...)
-        | '\u{ad}'                  // soft hyphen
-        | '\u{61c}'                 // arabic letter mark
-        | '\u{180e}'                // mongolian vowel separator
-        | '\u{200b}'..='\u{200f}'   // zero-width space/joiners, LRM, RLM
-        | '\u{2028}'..='\u{202e}'   // line/paragraph separators, bidi embeddings and overrides
-        | '\u{2060}'..='\u{2064}'   // word joiner, invisible operators
-        | '\u{2066}'..='\u{2069}'   // bidi isolates
-        | '\u{feff}'                // zero-width no-break space / BOM
-        | '\u{e0000}'..='\u{e007f}' // tag characters (invisible "ASCII smuggling")
+        '\u{0}'..='\u{1f}'            // C0 controls, including ESC, TAB, CR, LF
+        | '\u{7f}'..='\u{9f}'         // DEL and C1 controls (CSI = U+009B, OSC = U+009D, ...)
+        | '\u{ad}'                    // soft hyphen
+        | '\u{34f}'                   // combining grapheme joiner
+        | '\u{600}'..='\u{605}'       // arabic number signs (format)
+        | '\u{61c}'                   // arabic letter mark
+        | '\u{6dd}'                   // arabic end of ayah (format)
+        | '\u{70f}'                   // syriac abbreviation mark (format)
+        | '\u{890}'..='\u{891}'       // arabic pound and piastre marks (format)
+        | '\u{8e2}'                   // arabic disputed end of ayah (format)
+        | '\u{115f}'..='\u{1160}'     // hangul choseong and jungseong fillers
+        | '\u{17b4}'..='\u{17b5}'     // khmer inherent vowels
+        | '\u{180b}'..='\u{180f}'     // mongolian variation selectors and vowel separator
+        | '\u{200b}'..='\u{200f}'     // zero-width space/joiners, LRM, RLM
+        | '\u{2028}'..='\u{202e}'     // line/paragraph separators, bidi embeddings and overrides
+        | '\u{2060}'..='\u{206f}'     // word joiner, invisible operators, bidi isolates, ...
+        | '\u{3164}'                  // hangul filler
+        | '\u{fe00}'..='\u{fe0f}'     // variation selectors
+        | '\u{feff}'                  // zero-width no-break space / BOM
+        | '\u{ffa0}'                  // halfwidth hangul filler
+        | '\u{fff0}'..='\u{fffb}'     // reserved ignorables, interlinear annotation controls
+        | '\u{110bd}'                 // kaithi number sign (format)
+        | '\u{110cd}'                 // kaithi number sign above (format)
+        | '\u{13430}'..='\u{1343f}'   // egyptian hieroglyph format controls
+        | '\u{1bca0}'..='\u{1bca3}'   // shorthand format controls
+        | '\u{1d173}'..='\u{1d17a}'   // musical symbol format controls
+        | '\u{e0000}'..='\u{e0fff}'   // tags ("ASCII smuggling") and variation selectors 17-256
     )
 }
 
@@ -45,6 +66,39 @@ pub fn terminal_safe(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text for the clipboard. Pasted into a shell, a newline runs what came before it and an
+/// escape sequence can rewrite the line, so a name holding unsafe characters is copied in its
+/// escaped form (what the screen shows), and the copier is told.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PasteSafe {
+    text: String,
+    escaped: bool,
+}
+
+impl PasteSafe {
+    pub fn new(text: &str) -> PasteSafe {
+        match terminal_safe(text) {
+            Cow::Borrowed(text) => PasteSafe {
+                text: text.to_string(),
+                escaped: false,
+            },
+            Cow::Owned(text) => PasteSafe {
+                text,
+                escaped: true,
+            },
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the original held unsafe characters (and what is copied is its escaped form).
+    pub fn was_escaped(&self) -> bool {
+        self.escaped
+    }
+}
+
 fn push_escape(out: &mut String, c: char) {
     let code = c as u32;
     // Writing to a String cannot fail.
@@ -58,6 +112,15 @@ fn push_escape(out: &mut String, c: char) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_clipboard_gets_the_escaped_form_of_unsafe_text() {
+        let plain = PasteSafe::new("alice");
+        assert_eq!((plain.as_str(), plain.was_escaped()), ("alice", false));
+        let hostile = PasteSafe::new("x\necho PWNED\n\u{1b}[2J");
+        assert_eq!(hostile.as_str(), "x\\x0aecho PWNED\\x0a\\x1b[2J");
+        assert!(hostile.was_escaped());
+    }
 
     #[test]
     fn plain_text_is_borrowed_unchanged() {
@@ -75,6 +138,31 @@ mod tests {
             terminal_safe("\u{1b}]52;c;aGk=\u{7}"),
             "\\x1b]52;c;aGk=\\x07"
         );
+    }
+
+    #[test]
+    fn every_format_and_default_ignorable_character_is_unsafe() {
+        // The ones a probe slipped through, and one of each kind of range.
+        for c in [
+            '\u{34f}',
+            '\u{3164}',
+            '\u{fff9}',
+            '\u{fffa}',
+            '\u{fffb}',
+            '\u{115f}',
+            '\u{ffa0}',
+            '\u{fe0f}',
+            '\u{e0100}',
+            '\u{600}',
+            '\u{13439}',
+            '\u{2065}',
+        ] {
+            assert!(is_unsafe_char(c), "U+{:04X}", c as u32);
+        }
+        for c in ['a', 'é', '名', '\u{301}', '\u{fffc}', '\u{1f600}', ' ', '~'] {
+            assert!(!is_unsafe_char(c), "U+{:04X}", c as u32);
+        }
+        assert_eq!(terminal_safe("o\u{34f}ps"), "o\\u{34f}ps");
     }
 
     #[test]

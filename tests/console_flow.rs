@@ -5,6 +5,7 @@
 mod common;
 
 use common::console::Console;
+use warden::store::Location;
 use warden::tui::overlay::Overlay;
 use warden::tui::state::{Screen, Tab};
 
@@ -252,6 +253,27 @@ fn copy_sends_the_focused_name() {
     let mut c = Console::signed_in();
     c.keys("/bob <CR> y");
     assert_eq!(c.copied, ["bob"]);
+}
+
+#[test]
+fn copy_puts_only_paste_safe_text_on_the_clipboard() {
+    let mut c = Console::signed_in();
+    // A username another program wrote into the store: pasted into a shell as is, the newline
+    // would run `echo PWNED` and the escape sequence would clear the screen.
+    let Location::Sqlite(path) = &c.location else {
+        panic!("a SQLite store")
+    };
+    let db = rusqlite::Connection::open(path).unwrap();
+    db.execute(
+        "INSERT INTO users (tenant_id, username, username_key, kind, status, created_at, updated_at)
+         VALUES (1, ?1, ?1, 'end_user', 'active', 0, 0)",
+        ["evil\necho PWNED\n\u{1b}[2J"],
+    )
+    .unwrap();
+    c.keys("<C-r> /evil <CR> y");
+    assert_eq!(c.copied, ["evil\\x0aecho PWNED\\x0a\\x1b[2J"]);
+    let status = c.status();
+    assert!(status.contains("escaped"), "says what was copied: {status}");
 }
 
 #[test]

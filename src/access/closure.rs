@@ -184,62 +184,26 @@ impl Engine {
 
     /// The cycle a component of roles forms, if it forms one.
     fn role_cycle(&self, members: &[u32]) -> Option<StoredCycle> {
-        let edges: Vec<(u32, u32)> = members
-            .iter()
-            .flat_map(|&r| {
-                self.roles[r as usize]
-                    .includes
-                    .iter()
-                    .filter(|c| members.binary_search(c).is_ok())
-                    .map(move |&c| (r, c))
-            })
-            .collect();
-        let &(first, next) = edges.first()?;
-        let successors = |r: u32| self.roles[r as usize].includes.clone();
-        let keys: Vec<String> = cycle::cycle_through_edge(successors, first, next)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| self.roles[r as usize].key.clone())
-            .collect();
-        Some(StoredCycle {
-            description: format!("role {}", keys.join(" includes ")),
-            edges: edges
-                .into_iter()
-                .map(|(a, b)| {
-                    GraphEdge::Include(self.roles[a as usize].id, self.roles[b as usize].id)
-                })
-                .collect(),
-        })
+        component_cycle(
+            members,
+            |r| &self.roles[r as usize].includes,
+            |r| &self.roles[r as usize].key,
+            "role",
+            "includes",
+            |a, b| GraphEdge::Include(self.roles[a as usize].id, self.roles[b as usize].id),
+        )
     }
 
     /// The cycle a component of permissions forms, if it forms one.
     fn permission_cycle(&self, members: &[u32]) -> Option<StoredCycle> {
-        let edges: Vec<(u32, u32)> = members
-            .iter()
-            .flat_map(|&p| {
-                self.perms[p as usize]
-                    .implies
-                    .iter()
-                    .filter(|q| members.binary_search(q).is_ok())
-                    .map(move |&q| (p, q))
-            })
-            .collect();
-        let &(first, next) = edges.first()?;
-        let successors = |p: u32| self.perms[p as usize].implies.clone();
-        let keys: Vec<String> = cycle::cycle_through_edge(successors, first, next)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|p| self.perms[p as usize].key.clone())
-            .collect();
-        Some(StoredCycle {
-            description: format!("permission {}", keys.join(" implies ")),
-            edges: edges
-                .into_iter()
-                .map(|(a, b)| {
-                    GraphEdge::Imply(self.perms[a as usize].id, self.perms[b as usize].id)
-                })
-                .collect(),
-        })
+        component_cycle(
+            members,
+            |p| &self.perms[p as usize].implies,
+            |p| &self.perms[p as usize].key,
+            "permission",
+            "implies",
+            |a, b| GraphEdge::Imply(self.perms[a as usize].id, self.perms[b as usize].id),
+        )
     }
 
     /// A path's atoms: its role's closure with every scope intersected with the path's scope.
@@ -286,6 +250,37 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// The cycle a component (sorted node indexes) forms, if it forms one: every edge inside it,
+/// and the shortest cycle through its first edge, by name (`role a includes b includes a`).
+fn component_cycle<'e>(
+    members: &[u32],
+    successors: impl Fn(u32) -> &'e Vec<u32>,
+    key: impl Fn(u32) -> &'e String,
+    noun: &str,
+    verb: &str,
+    edge: impl Fn(u32, u32) -> GraphEdge,
+) -> Option<StoredCycle> {
+    let inside: Vec<(u32, u32)> = members
+        .iter()
+        .flat_map(|&a| {
+            successors(a)
+                .iter()
+                .filter(|b| members.binary_search(b).is_ok())
+                .map(move |&b| (a, b))
+        })
+        .collect();
+    let &(first, next) = inside.first()?;
+    let keys: Vec<&str> = cycle::cycle_through_edge(|n| successors(n).clone(), first, next)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|n| key(n).as_str())
+        .collect();
+    Some(StoredCycle {
+        description: format!("{noun} {}", keys.join(&format!(" {verb} "))),
+        edges: inside.into_iter().map(|(a, b)| edge(a, b)).collect(),
+    })
 }
 
 /// The first cycle as an error, for the callers that refuse cycles.

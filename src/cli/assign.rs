@@ -2,7 +2,6 @@
 //! users named on the command line or listed in a file (`--from-file`), with the same per-user
 //! report (and, with `--dry-run`, the same preview) as the console's bulk actions.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -54,15 +53,9 @@ impl FromFile {
 
 fn read_users(path: &Path) -> anyhow::Result<Vec<String>> {
     let label = path.display().to_string();
-    let mut text = String::new();
-    let read = if label == "-" {
-        std::io::stdin().read_to_string(&mut text).map(|_| ())
-    } else {
-        std::fs::read_to_string(path).map(|t| text = t)
-    };
-    read.map_err(|e| Error::Usage(format!("cannot read {label}: {e}")))?;
+    let lines = super::lines::read_lines(path, super::lines::USER_LISTS)?;
     let mut users = Vec::new();
-    for (i, line) in text.lines().enumerate() {
+    for (i, line) in lines.iter().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;

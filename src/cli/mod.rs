@@ -8,11 +8,13 @@ mod assign;
 mod audit;
 mod credentials;
 mod group;
+mod lines;
 pub mod output;
 mod perm;
 mod role;
 mod secret;
 mod setup;
+mod store;
 mod user;
 
 use clap::{Args, Parser, Subcommand};
@@ -59,7 +61,10 @@ WARDEN_CONFIG (the console's settings file), NO_COLOR.";
     version,
     about = "Administer users, groups, roles and permissions in a warden store",
     after_help = AFTER_HELP,
-    propagate_version = true
+    propagate_version = true,
+    // No styling of its own: an error quoting an argument is then all plain text, and any
+    // escape sequence in it came from that argument (and is shown escaped, never run).
+    styles = clap::builder::Styles::plain()
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -153,6 +158,9 @@ pub enum Verb {
     /// The audit trail: list, show, verify the hash chain
     #[command(subcommand)]
     Audit(audit::AuditVerb),
+    /// The store itself: check its pages, references, audit chain and graph
+    #[command(subcommand)]
+    Store(store::StoreVerb),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {
         #[arg(value_enum)]
@@ -424,9 +432,14 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Verb::Policy(verb) => credentials::policy(&mut cx, verb),
         Verb::Token(verb) => credentials::token(&mut cx, verb),
         Verb::Audit(verb) => audit::run(&mut cx, verb),
+        Verb::Store(verb) => store::run(&mut cx, verb),
         Verb::Completions { shell } => {
             use clap::CommandFactory;
-            clap_complete::generate(shell, &mut Cli::command(), "warden", &mut std::io::stdout());
+            // Generated into memory: clap_complete panics on a failed write, and a closed
+            // pipe (`warden completions bash | head -1`) must end quietly.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "warden", &mut script);
+            cx.out.raw(&script)?;
             Ok(exit::OK)
         }
     };

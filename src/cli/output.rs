@@ -101,6 +101,12 @@ impl Output {
         Ok(())
     }
 
+    /// Bytes written as they are: only for text warden generated itself (a completion
+    /// script), never for anything from the store.
+    pub fn raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)
+    }
+
     pub fn table(&mut self, table: &Table) -> io::Result<()> {
         table.write(&mut self.out)
     }

@@ -63,7 +63,10 @@ pub fn username(value: &str) -> Result<String, InvalidField> {
     if let Some(c) = first_unsafe_char(value) {
         return Err(invalid(
             "username",
-            format!("contains the control character U+{:04X}", c as u32),
+            format!(
+                "contains the control or invisible character U+{:04X}; remove it",
+                c as u32
+            ),
         ));
     }
     if value.is_empty() {
@@ -96,7 +99,10 @@ pub fn email(value: &str) -> Result<String, InvalidField> {
     if let Some(c) = first_unsafe_char(value) {
         return Err(invalid(
             "email",
-            format!("contains the control character U+{:04X}", c as u32),
+            format!(
+                "contains the control or invisible character U+{:04X}; remove it",
+                c as u32
+            ),
         ));
     }
     if value.len() > EMAIL_MAX {
@@ -204,6 +210,19 @@ mod tests {
         let err = text("display name", "x\u{202e}y", 10).unwrap_err();
         assert!(err.to_string().contains("U+202E"), "{err}");
         assert!(text("display name", "ééé", 2).is_err());
+    }
+
+    #[test]
+    fn invisible_characters_are_refused_in_names_and_emails() {
+        for bad in ["\u{34f}", "\u{3164}", "\u{fff9}", "\u{fffa}", "\u{fffb}"] {
+            assert!(name("group name", &format!("o{bad}ps")).is_err(), "{bad:?}");
+            assert!(email(&format!("a{bad}@example.com")).is_err(), "{bad:?}");
+            assert!(username(&format!("a{bad}")).is_err(), "{bad:?}");
+            assert!(
+                text("description", &format!("a{bad}"), 100).is_err(),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

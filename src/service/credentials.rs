@@ -88,9 +88,11 @@ impl Service<'_> {
         let (policy, user, stored) = self.store.read(|tx| {
             let policy = tx.policy()?;
             let tenant = resolve::tenant(tx, &tenant_name)?;
+            // Unknown and ambiguous names are refused like a wrong password: the same time,
+            // the same message.
             let user = match resolve::user(tx, &tenant, username) {
                 Ok(user) => Some(user),
-                Err(Error::NotFound(_)) => None,
+                Err(Error::NotFound(_) | Error::Ambiguous(_)) => None,
                 Err(e) => return Err(e),
             };
             let stored = match &user {

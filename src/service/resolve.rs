@@ -17,26 +17,47 @@ pub fn tenant(tx: &mut Tx<'_>, name: &str) -> Result<Tenant, Error> {
     })
 }
 
-/// A user by username, or else by email, within the tenant.
+/// A user by username or by email, within the tenant. A name must identify one user: one that
+/// is the username of one user and the email of another (a store written before that was
+/// refused, or behind warden's back) is an error naming both, never a guess.
 pub fn user(tx: &mut Tx<'_>, tenant: &Tenant, name: &str) -> Result<User, Error> {
-    if let Some(user) = tx.user_by_username(tenant.id, name)? {
-        return Ok(user);
+    let by_username = tx.user_by_username(tenant.id, name)?;
+    let by_email = if name.contains('@') {
+        tx.user_by_email(tenant.id, name)?
+    } else {
+        None
+    };
+    match (by_username, by_email) {
+        (Some(a), Some(b)) if a.id != b.id => Err(two_users(tenant, name, &a, &b)),
+        (Some(user), _) | (None, Some(user)) => Ok(user),
+        (None, None) => Err(Error::NotFound(format!(
+            "no user {name:?} in tenant {}; list users with `warden user list`",
+            tenant.name
+        ))),
     }
-    if name.contains('@') {
-        if let Some(user) = tx.user_by_email(tenant.id, name)? {
-            return Ok(user);
-        }
-    }
-    Err(Error::NotFound(format!(
-        "no user {name:?} in tenant {}; list users with `warden user list`",
-        tenant.name
-    )))
+}
+
+fn two_users(tenant: &Tenant, name: &str, by_username: &User, by_email: &User) -> Error {
+    Error::Ambiguous(format!(
+        "{name:?} names two users in tenant {}: the username of {} (email {}) and the email of {}; \
+         nothing was done — give {} another email address so the name identifies one user",
+        tenant.name,
+        by_username.username,
+        by_username.email.as_deref().unwrap_or("none"),
+        by_email.username,
+        by_email.username,
+    ))
 }
 
 /// Several users, each once, in the order given. Usernames are looked up together; a name
-/// that is no username falls back to [`user`] (an email address, or the not-found error).
+/// that is no username, or could be an email, goes through [`user`] (which also refuses a
+/// name that identifies two users).
 pub fn users(tx: &mut Tx<'_>, tenant: &Tenant, names: &[String]) -> Result<Vec<User>, Error> {
-    let wanted: Vec<&str> = names.iter().map(String::as_str).collect();
+    let wanted: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|name| !name.contains('@'))
+        .collect();
     let mut by_key: HashMap<String, User> = tx
         .users_by_username(tenant.id, &wanted)?
         .into_iter()

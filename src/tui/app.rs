@@ -187,7 +187,7 @@ pub fn run(options: ConsoleOptions) -> anyhow::Result<i32> {
                         suspend(&mut terminal)?;
                         state.dirty = true;
                     }
-                    Effect::Copy(text) => copy(&mut terminal, &text)?,
+                    Effect::Copy(text) => copy(&mut terminal, text.as_str())?,
                 }
             }
             if state.quit {

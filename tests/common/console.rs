@@ -239,7 +239,7 @@ impl Console {
                 Effect::Send(request) => self.answer(request),
                 Effect::Quit => self.quit = true,
                 Effect::Suspend => {}
-                Effect::Copy(text) => self.copied.push(text),
+                Effect::Copy(text) => self.copied.push(text.as_str().to_string()),
             }
         }
     }

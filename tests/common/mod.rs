@@ -74,6 +74,15 @@ impl Env {
         assert_eq!(run.code, 0, "set-password {user}: {run:?}");
     }
 
+    /// Runs `args`, expects exit `code`, and checks the store did not change; returns stderr.
+    pub fn unchanged(&self, args: &[&str], code: i32) -> String {
+        let before = self.dump();
+        let run = self.run(args);
+        assert_eq!(run.code, code, "{args:?}: {run:?}");
+        assert_eq!(self.dump(), before, "{args:?} changed the store");
+        run.stderr
+    }
+
     /// Runs and asserts success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let run = self.run(args);

@@ -36,7 +36,31 @@ fn check_unique(
             ));
         }
     }
+    // A name resolves to exactly one user: no username may be another user's email, and no
+    // email another user's username (otherwise `assign R ceo@corp` could reach an impostor).
+    if let Some(other) = cx.tx.user_by_email(tenant, &fields.username)? {
+        if Some(other.id) != except {
+            return Err(Error::refused(
+                Rule::UniqueUsername,
+                format!(
+                    "the username {} is the email of {} in tenant {}: a name must identify one user",
+                    fields.username, other.username, cx.tenant.name
+                ),
+            ));
+        }
+    }
     if let Some(email) = &fields.email {
+        if let Some(other) = cx.tx.user_by_username(tenant, email)? {
+            if Some(other.id) != except {
+                return Err(Error::refused(
+                    Rule::UniqueEmail,
+                    format!(
+                        "{email} is the username of another user in tenant {}: a name must identify one user",
+                        cx.tenant.name
+                    ),
+                ));
+            }
+        }
         if let Some(other) = cx.tx.user_by_email(tenant, email)? {
             if Some(other.id) != except {
                 return Err(Error::refused(

@@ -221,8 +221,19 @@ pub fn action_taken(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Refresh => return vec![send(state, Request::Load)],
         Action::Copy => {
             if let Some(name) = actions::focused_name(state) {
-                state.set_status(format!("copied {name}"), Level::Info);
-                return vec![Effect::Copy(name)];
+                let copy = crate::text::PasteSafe::new(&name);
+                if copy.was_escaped() {
+                    state.set_status(
+                        format!(
+                            "copied {} — escaped: the name holds control or invisible characters that would act when pasted",
+                            copy.as_str()
+                        ),
+                        Level::Error,
+                    );
+                } else {
+                    state.set_status(format!("copied {name}"), Level::Info);
+                }
+                return vec![Effect::Copy(copy)];
             }
         }
         Action::Open => actions::open(state),

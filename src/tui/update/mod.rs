@@ -26,8 +26,8 @@ pub enum Effect {
     Quit,
     /// Ctrl-z: give the terminal back and stop until continued.
     Suspend,
-    /// Copy text to the clipboard (OSC 52).
-    Copy(String),
+    /// Copy text to the clipboard (OSC 52); only ever text that is safe to paste.
+    Copy(crate::text::PasteSafe),
 }
 
 impl std::fmt::Debug for Request {
