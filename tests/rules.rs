@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Env;
+use common::{Backend, Env};
 
 /// Runs `args`, expects a refusal by `rule`, and checks nothing changed.
 fn refused(env: &Env, args: &[&str], rule: &str) -> String {
@@ -22,8 +22,8 @@ fn refused(env: &Env, args: &[&str], rule: &str) -> String {
 
 /// A store with an app, an end user, a member, a QA group and an end-user role.
 /// The first Administrator (and peer operator) is `admin`.
-fn fixture() -> Env {
-    let env = Env::empty();
+fn fixture(backend: Backend) -> Env {
+    let env = Env::empty_on(backend);
     env.ok(&["init", "--admin", "admin"]);
     env.script(
         r#"
@@ -44,9 +44,8 @@ fn fixture() -> Env {
     env
 }
 
-#[test]
-fn builtin_roles_cannot_be_edited_or_deleted() {
-    let env = fixture();
+fn builtin_roles_cannot_be_edited_or_deleted(backend: Backend) {
+    let env = fixture(backend);
     let msg = refused(
         &env,
         &["role", "edit", "Administrators", "--name", "Admins"],
@@ -75,9 +74,8 @@ fn builtin_roles_cannot_be_edited_or_deleted() {
     );
 }
 
-#[test]
-fn no_custom_role_takes_a_builtin_name() {
-    let env = fixture();
+fn no_custom_role_takes_a_builtin_name(backend: Backend) {
+    let env = fixture(backend);
     refused(
         &env,
         &[
@@ -103,9 +101,8 @@ fn no_custom_role_takes_a_builtin_name() {
     );
 }
 
-#[test]
-fn a_custom_organization_role_needs_a_permission() {
-    let env = fixture();
+fn a_custom_organization_role_needs_a_permission(backend: Backend) {
+    let env = fixture(backend);
     refused(
         &env,
         &["role", "add", "empty", "--name", "Empty"],
@@ -138,9 +135,8 @@ fn a_custom_organization_role_needs_a_permission() {
     );
 }
 
-#[test]
-fn a_groups_stage_never_changes() {
-    let env = fixture();
+fn a_groups_stage_never_changes(backend: Backend) {
+    let env = fixture(backend);
     let msg = refused(
         &env,
         &["group", "edit", "ops", "--stage", "Production"],
@@ -159,9 +155,8 @@ fn a_groups_stage_never_changes() {
     ]);
 }
 
-#[test]
-fn only_end_users_join_groups() {
-    let env = fixture();
+fn only_end_users_join_groups(backend: Backend) {
+    let env = fixture(backend);
     refused(
         &env,
         &["group", "add-member", "ops", "alice", "bob"],
@@ -175,9 +170,8 @@ fn only_end_users_join_groups() {
     );
 }
 
-#[test]
-fn groups_hold_end_user_roles_usable_in_their_stage() {
-    let env = fixture();
+fn groups_hold_end_user_roles_usable_in_their_stage(backend: Backend) {
+    let env = fixture(backend);
     refused(
         &env,
         &["group", "add-role", "ops", "auditor"],
@@ -207,9 +201,8 @@ fn groups_hold_end_user_roles_usable_in_their_stage() {
     env.ok(&["group", "add-role", "ops", "deployer"]);
 }
 
-#[test]
-fn usernames_are_unique_per_tenant_case_insensitively() {
-    let env = fixture();
+fn usernames_are_unique_per_tenant_case_insensitively(backend: Backend) {
+    let env = fixture(backend);
     refused(
         &env,
         &["user", "add", "ALICE", "--email", "other@example.com"],
@@ -233,9 +226,8 @@ fn usernames_are_unique_per_tenant_case_insensitively() {
     ]);
 }
 
-#[test]
-fn emails_are_unique_per_tenant_case_insensitively() {
-    let env = fixture();
+fn emails_are_unique_per_tenant_case_insensitively(backend: Backend) {
+    let env = fixture(backend);
     refused(
         &env,
         &["user", "add", "carol", "--email", "ALICE@Example.com"],
@@ -248,9 +240,8 @@ fn emails_are_unique_per_tenant_case_insensitively() {
     );
 }
 
-#[test]
-fn external_ids_link_to_one_user_per_tenant() {
-    let env = fixture();
+fn external_ids_link_to_one_user_per_tenant(backend: Backend) {
+    let env = fixture(backend);
     env.ok(&["user", "edit", "alice", "--external-id", "EM-1"]);
     refused(
         &env,
@@ -259,9 +250,8 @@ fn external_ids_link_to_one_user_per_tenant() {
     );
 }
 
-#[test]
-fn the_last_active_administrator_is_kept() {
-    let env = fixture();
+fn the_last_active_administrator_is_kept(backend: Backend) {
+    let env = fixture(backend);
     let admin = "admin";
     refused(
         &env,
@@ -290,18 +280,16 @@ fn the_last_active_administrator_is_kept() {
     );
 }
 
-#[test]
-fn operators_cannot_delete_or_deactivate_themselves() {
-    let env = fixture();
+fn operators_cannot_delete_or_deactivate_themselves(backend: Backend) {
+    let env = fixture(backend);
     let me = "admin";
     refused(&env, &["user", "deactivate", me], "operator-self");
     refused(&env, &["user", "delete", me], "operator-self");
     refused(&env, &["user", "delete", "alice", me], "operator-self");
 }
 
-#[test]
-fn inclusion_and_implication_cycles_are_refused_naming_the_cycle() {
-    let env = fixture();
+fn inclusion_and_implication_cycles_are_refused_naming_the_cycle(backend: Backend) {
+    let env = fixture(backend);
     env.script(
         "role add a --name A --grant users.view\nrole add b --name B --include a\nrole add c --name C --include b",
     );
@@ -326,9 +314,8 @@ fn inclusion_and_implication_cycles_are_refused_naming_the_cycle() {
     );
 }
 
-#[test]
-fn the_builtin_catalog_is_read_only() {
-    let env = fixture();
+fn the_builtin_catalog_is_read_only(backend: Backend) {
+    let env = fixture(backend);
     refused(
         &env,
         &["perm", "edit", "apps.view", "--name", "See apps"],
@@ -346,9 +333,8 @@ fn the_builtin_catalog_is_read_only() {
     );
 }
 
-#[test]
-fn end_user_roles_stay_inside_their_app() {
-    let env = fixture();
+fn end_user_roles_stay_inside_their_app(backend: Backend) {
+    let env = fixture(backend);
     refused(
         &env,
         &["role", "grant", "deployer", "users.delete"],
@@ -372,9 +358,8 @@ fn end_user_roles_stay_inside_their_app() {
     env.ok(&["assign", "deployer", "alice", "--app", "shop"]);
 }
 
-#[test]
-fn app_permissions_imply_only_their_own_app() {
-    let env = fixture();
+fn app_permissions_imply_only_their_own_app(backend: Backend) {
+    let env = fixture(backend);
     refused(
         &env,
         &["perm", "imply", "shop.orders.ship", "crm.leads.view"],
@@ -387,9 +372,8 @@ fn app_permissions_imply_only_their_own_app() {
     );
 }
 
-#[test]
-fn names_are_unique_where_they_identify() {
-    let env = fixture();
+fn names_are_unique_where_they_identify(backend: Backend) {
+    let env = fixture(backend);
     refused(
         &env,
         &["group", "add", "OPS", "--stage", "QA"],
@@ -443,9 +427,8 @@ fn names_are_unique_where_they_identify() {
     refused(&env, &["stage", "add", "qa"], "unique-name");
 }
 
-#[test]
-fn things_in_use_are_not_deleted() {
-    let env = fixture();
+fn things_in_use_are_not_deleted(backend: Backend) {
+    let env = fixture(backend);
     let msg = refused(&env, &["app", "delete", "shop"], "in-use");
     assert!(
         msg.contains("2 permissions") && msg.contains("1 role"),
@@ -455,3 +438,23 @@ fn things_in_use_are_not_deleted() {
     env.ok(&["stage", "add", "Staging", "--after", "QA"]);
     env.ok(&["stage", "delete", "Staging"]);
 }
+
+crate::on_both_backends!(
+    builtin_roles_cannot_be_edited_or_deleted,
+    no_custom_role_takes_a_builtin_name,
+    a_custom_organization_role_needs_a_permission,
+    a_groups_stage_never_changes,
+    only_end_users_join_groups,
+    groups_hold_end_user_roles_usable_in_their_stage,
+    usernames_are_unique_per_tenant_case_insensitively,
+    emails_are_unique_per_tenant_case_insensitively,
+    external_ids_link_to_one_user_per_tenant,
+    the_last_active_administrator_is_kept,
+    operators_cannot_delete_or_deactivate_themselves,
+    inclusion_and_implication_cycles_are_refused_naming_the_cycle,
+    the_builtin_catalog_is_read_only,
+    end_user_roles_stay_inside_their_app,
+    app_permissions_imply_only_their_own_app,
+    names_are_unique_where_they_identify,
+    things_in_use_are_not_deleted,
+);

@@ -8,8 +8,9 @@ mod common;
 use warden::model::*;
 use warden::service::{Command, Error, NewUser, Operator, Rule, ScopeRef, Service, UserEdit};
 
+use common::Backend;
 use common::InProcess as Setup;
-use common::in_process as setup;
+use common::in_process_on as setup;
 
 fn new_user(name: &str) -> Command {
     Command::AddUser(NewUser {
@@ -45,9 +46,8 @@ impl Setup {
     }
 }
 
-#[test]
-fn a_batch_is_all_or_nothing() {
-    let mut s = setup();
+fn a_batch_is_all_or_nothing(backend: Backend) {
+    let mut s = setup(backend);
     let audit = s.audit_count();
     let err = s
         .execute(vec![new_user("alice"), new_user("bob"), new_user("ALICE")])
@@ -61,9 +61,8 @@ fn a_batch_is_all_or_nothing() {
     assert_eq!(s.audit_count(), audit);
 }
 
-#[test]
-fn commands_in_a_batch_see_each_others_changes_and_share_one_record() {
-    let mut s = setup();
+fn commands_in_a_batch_see_each_others_changes_and_share_one_record(backend: Backend) {
+    let mut s = setup(backend);
     let audit = s.audit_count();
     let outcome = s
         .execute(vec![new_user("alice"), assign("developers", &["alice"])])
@@ -79,9 +78,8 @@ fn commands_in_a_batch_see_each_others_changes_and_share_one_record() {
     );
 }
 
-#[test]
-fn a_stale_edit_is_a_conflict_and_keeps_nothing() {
-    let mut s = setup();
+fn a_stale_edit_is_a_conflict_and_keeps_nothing(backend: Backend) {
+    let mut s = setup(backend);
     s.execute(vec![new_user("alice")]).unwrap();
     let seen = s.service().user_detail("alice").unwrap().user.version;
     // Someone else edits alice first.
@@ -113,9 +111,8 @@ fn a_stale_edit_is_a_conflict_and_keeps_nothing() {
     );
 }
 
-#[test]
-fn already_done_items_are_skipped_with_a_reason_and_no_record() {
-    let mut s = setup();
+fn already_done_items_are_skipped_with_a_reason_and_no_record(backend: Backend) {
+    let mut s = setup(backend);
     s.execute(vec![
         new_user("alice"),
         new_user("bob"),
@@ -139,9 +136,8 @@ fn already_done_items_are_skipped_with_a_reason_and_no_record() {
     assert_eq!(s.audit_count(), audit, "no change, no record");
 }
 
-#[test]
-fn deleting_a_user_records_everything_taken_with_them() {
-    let mut s = setup();
+fn deleting_a_user_records_everything_taken_with_them(backend: Backend) {
+    let mut s = setup(backend);
     s.execute(vec![
         new_user("alice"),
         Command::AddGroup {
@@ -171,9 +167,8 @@ fn deleting_a_user_records_everything_taken_with_them() {
     assert_eq!(detail["changes"][1]["role"], "developers");
 }
 
-#[test]
-fn deleting_a_role_takes_it_from_everyone_unless_that_empties_another() {
-    let mut s = setup();
+fn deleting_a_role_takes_it_from_everyone_unless_that_empties_another(backend: Backend) {
+    let mut s = setup(backend);
     s.execute(vec![
         new_user("alice"),
         Command::AddRole(warden::service::NewRole {
@@ -225,9 +220,8 @@ fn deleting_a_role_takes_it_from_everyone_unless_that_empties_another() {
     );
 }
 
-#[test]
-fn a_user_never_goes_back_to_invited() {
-    let mut s = setup();
+fn a_user_never_goes_back_to_invited(backend: Backend) {
+    let mut s = setup(backend);
     s.execute(vec![new_user("alice")]).unwrap();
     let err = s
         .execute(vec![Command::SetUserStatus {
@@ -238,9 +232,8 @@ fn a_user_never_goes_back_to_invited() {
     assert_eq!(err.rule(), Some(Rule::StatusTransition));
 }
 
-#[test]
-fn an_operator_deactivated_meanwhile_can_no_longer_write() {
-    let mut s = setup();
+fn an_operator_deactivated_meanwhile_can_no_longer_write(backend: Backend) {
+    let mut s = setup(backend);
     s.execute(vec![
         Command::AddUser(NewUser {
             username: "second".into(),
@@ -291,9 +284,8 @@ fn an_operator_deactivated_meanwhile_can_no_longer_write() {
     assert_eq!(err.rule(), Some(Rule::PeerOperator));
 }
 
-#[test]
-fn a_rehearsal_returns_the_plan_and_keeps_nothing() {
-    let mut s = setup();
+fn a_rehearsal_returns_the_plan_and_keeps_nothing(backend: Backend) {
+    let mut s = setup(backend);
     let audit = s.audit_count();
     let operator = s.operator.clone();
     let outcome = s
@@ -313,9 +305,8 @@ fn a_rehearsal_returns_the_plan_and_keeps_nothing() {
     assert_eq!(s.audit_count(), audit);
 }
 
-#[test]
-fn names_resolve_by_key_name_or_email_and_say_when_ambiguous() {
-    let mut s = setup();
+fn names_resolve_by_key_name_or_email_and_say_when_ambiguous(backend: Backend) {
+    let mut s = setup(backend);
     s.execute(vec![
         new_user("alice"),
         Command::AddApp {
@@ -360,3 +351,16 @@ fn names_resolve_by_key_name_or_email_and_say_when_ambiguous() {
     assert!(err.to_string().contains("a1.viewer, a2.viewer"), "{err}");
     assert_eq!(err.exit_code(), 2);
 }
+
+crate::on_both_backends!(
+    a_batch_is_all_or_nothing,
+    commands_in_a_batch_see_each_others_changes_and_share_one_record,
+    a_stale_edit_is_a_conflict_and_keeps_nothing,
+    already_done_items_are_skipped_with_a_reason_and_no_record,
+    deleting_a_user_records_everything_taken_with_them,
+    deleting_a_role_takes_it_from_everyone_unless_that_empties_another,
+    a_user_never_goes_back_to_invited,
+    an_operator_deactivated_meanwhile_can_no_longer_write,
+    a_rehearsal_returns_the_plan_and_keeps_nothing,
+    names_resolve_by_key_name_or_email_and_say_when_ambiguous,
+);

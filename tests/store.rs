@@ -3,6 +3,8 @@
 //! `store_contract!`. A new backend passes when the same suite passes against it.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use warden::model::*;
 use warden::store::{Location, Store, StoreError, StoreOptions, Tx};
 
@@ -20,15 +22,36 @@ impl Fixture {
     }
 }
 
-pub fn sqlite_fixture() -> Fixture {
+pub fn sqlite_fixture() -> Option<Fixture> {
     let dir = tempfile::tempdir().unwrap();
     let location = Location::Sqlite(dir.path().join("contract.db"));
     let store = Store::create(&location, StoreOptions::default()).unwrap();
-    Fixture {
+    Some(Fixture {
         store,
         location,
         _keep: Box::new(dir),
-    }
+    })
+}
+
+/// A fresh database on the test cluster, the store in its own schema, reached as the
+/// unprivileged application role over the loopback port with a password.
+pub fn postgres_fixture() -> Option<Fixture> {
+    let cluster = common::pg::cluster()?;
+    let db = cluster.database();
+    let location = Location::Postgres {
+        conninfo: format!(
+            "{}&password={}",
+            cluster.app_url(&db),
+            common::pg::APP_PASSWORD
+        ),
+        schema: None,
+    };
+    let store = Store::create(&location, StoreOptions::default()).unwrap();
+    Some(Fixture {
+        store,
+        location,
+        _keep: Box::new(()),
+    })
 }
 
 /// Instantiates every contract test for one backend.
@@ -57,13 +80,16 @@ macro_rules! store_contract {
         $(
             #[test]
             fn $name() {
-                super::contract::$name($fixture());
+                if let Some(fixture) = $fixture() {
+                    super::contract::$name(fixture);
+                }
             }
         )+
     };
 }
 
 store_contract!(sqlite, super::sqlite_fixture);
+store_contract!(postgres, super::postgres_fixture);
 
 mod contract {
     use super::*;
@@ -233,7 +259,12 @@ mod contract {
 
     pub fn schema_is_current_after_create(mut fx: Fixture) {
         let version = read(&mut fx.store, |tx| tx.meta("schema_version").unwrap());
+        // Both backends number their migrations alike.
         let latest = warden::store::migrate::latest(warden::store::migrate::SQLITE);
+        assert_eq!(
+            latest,
+            warden::store::migrate::latest(warden::store::migrate::POSTGRES)
+        );
         assert_eq!(version, Some(latest.to_string()));
     }
 

@@ -5,15 +5,14 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use warden::model::*;
 use warden::service::{Command, Error, GroupRef, NewUser, ScopeRef, Service};
 
+use common::Backend;
 use common::InProcess as Setup;
 
-fn setup() -> Setup {
-    let mut s = common::in_process();
+fn setup(backend: Backend) -> Setup {
+    let mut s = common::in_process_on(backend);
     let user = |name: &str| {
         Command::AddUser(NewUser {
             username: name.into(),
@@ -98,8 +97,9 @@ impl Setup {
         .unwrap()
     }
 
-    fn path(&self) -> PathBuf {
-        self.dir.path().join("s.db")
+    /// The store's state (see `common::store_state`).
+    fn state(&self) -> String {
+        common::store_state_at(&self.location)
     }
 
     fn audit_count(&mut self) -> usize {
@@ -107,14 +107,9 @@ impl Setup {
     }
 }
 
-fn state(path: &std::path::Path) -> String {
-    common::store_state(path)
-}
-
-#[test]
-fn undo_gives_back_assignments_memberships_and_status() {
-    let mut s = setup();
-    let before = state(&s.path());
+fn undo_gives_back_assignments_memberships_and_status(backend: Backend) {
+    let mut s = setup(backend);
+    let before = s.state();
     let audit = s.audit_count();
     let undone = s.commit_and_undo(vec![
         Command::Assign {
@@ -136,7 +131,7 @@ fn undo_gives_back_assignments_memberships_and_status() {
     ]);
     assert_eq!(undone.changes.len(), 4, "{:?}", undone.changes);
     assert!(undone.summary.starts_with("undo #"), "{}", undone.summary);
-    assert_eq!(state(&s.path()), before);
+    assert_eq!(s.state(), before);
     assert_eq!(
         s.audit_count(),
         audit + 2,
@@ -146,14 +141,13 @@ fn undo_gives_back_assignments_memberships_and_status() {
     assert_eq!(record.action, "undo");
 }
 
-#[test]
-fn undoing_a_delete_brings_the_user_back_with_their_id_groups_and_roles() {
-    let mut s = setup();
-    let before = state(&s.path());
+fn undoing_a_delete_brings_the_user_back_with_their_id_groups_and_roles(backend: Backend) {
+    let mut s = setup(backend);
+    let before = s.state();
     let undone = s.commit_and_undo(vec![Command::DeleteUsers {
         users: vec!["carol".into()],
     }]);
-    assert_eq!(state(&s.path()), before);
+    assert_eq!(s.state(), before);
     assert!(
         undone.notes[0].reason.contains("without a password"),
         "{:?}",
@@ -164,16 +158,15 @@ fn undoing_a_delete_brings_the_user_back_with_their_id_groups_and_roles() {
     assert_eq!(carol.roles.len(), 1);
 }
 
-#[test]
-fn undo_then_undo_again_is_redo() {
-    let mut s = setup();
+fn undo_then_undo_again_is_redo(backend: Backend) {
+    let mut s = setup(backend);
     let done = s
         .execute(vec![Command::AddMembers {
             group: ops(),
             users: vec!["alice".into()],
         }])
         .unwrap();
-    let after = state(&s.path());
+    let after = s.state();
     let undone = s
         .execute(vec![Command::Undo {
             of: done.audit.unwrap(),
@@ -185,12 +178,11 @@ fn undo_then_undo_again_is_redo() {
         changes: undone.changes,
     }])
     .unwrap();
-    assert_eq!(state(&s.path()), after);
+    assert_eq!(s.state(), after);
 }
 
-#[test]
-fn only_the_newest_change_can_be_undone() {
-    let mut s = setup();
+fn only_the_newest_change_can_be_undone(backend: Backend) {
+    let mut s = setup(backend);
     let first = s
         .execute(vec![Command::AddMembers {
             group: ops(),
@@ -202,7 +194,7 @@ fn only_the_newest_change_can_be_undone() {
         users: vec!["bob".into()],
     }])
     .unwrap();
-    let before = state(&s.path());
+    let before = s.state();
     let err = s
         .execute(vec![Command::Undo {
             of: first.audit.unwrap(),
@@ -211,12 +203,11 @@ fn only_the_newest_change_can_be_undone() {
         .unwrap_err();
     assert!(matches!(err, Error::Conflict(_)), "{err:?}");
     assert!(err.to_string().contains("only the newest change"), "{err}");
-    assert_eq!(state(&s.path()), before, "nothing changed");
+    assert_eq!(s.state(), before, "nothing changed");
 }
 
-#[test]
-fn a_password_change_cannot_be_undone() {
-    let mut s = setup();
+fn a_password_change_cannot_be_undone(backend: Backend) {
+    let mut s = setup(backend);
     let operator = s.operator.clone();
     let done = s
         .service()
@@ -231,3 +222,11 @@ fn a_password_change_cannot_be_undone() {
     assert_eq!(err.exit_code(), 2);
     assert!(err.to_string().contains("cannot be undone"), "{err}");
 }
+
+crate::on_both_backends!(
+    undo_gives_back_assignments_memberships_and_status,
+    undoing_a_delete_brings_the_user_back_with_their_id_groups_and_roles,
+    undo_then_undo_again_is_redo,
+    only_the_newest_change_can_be_undone,
+    a_password_change_cannot_be_undone,
+);

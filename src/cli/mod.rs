@@ -75,9 +75,15 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone)]
 pub struct Global {
-    /// The store: a SQLite file [default: warden.db in the user's data directory]
-    #[arg(long, global = true, env = "WARDEN_STORE", value_name = "PATH")]
+    /// The store: a SQLite file, or a PostgreSQL database (postgres://user@host/db, or
+    /// host=... dbname=...; the password from PGPASSWORD or ~/.pgpass, never here)
+    /// [default: warden.db in the user's data directory]
+    #[arg(long, global = true, env = "WARDEN_STORE", value_name = "PATH|URL")]
     pub store: Option<String>,
+    /// The PostgreSQL schema holding warden's tables [default: the connection string's
+    /// search_path, else warden]
+    #[arg(long, global = true, env = "WARDEN_SCHEMA", value_name = "NAME")]
+    pub schema: Option<String>,
     /// The tenant users and groups belong to
     #[arg(
         long,
@@ -186,10 +192,11 @@ impl Context {
     }
 
     pub fn location(&self) -> Result<Location, Error> {
-        match &self.global.store {
-            Some(text) => Ok(Location::parse(text)),
-            None => Ok(Location::default_location()?),
-        }
+        let location = match &self.global.store {
+            Some(text) => Location::parse(text),
+            None => Location::default_location()?,
+        };
+        Ok(location.with_schema(self.global.schema.clone())?)
     }
 
     pub fn store_options(&self) -> StoreOptions {

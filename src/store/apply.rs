@@ -32,9 +32,11 @@ impl Tx<'_> {
         let now = at.0;
         match change {
             Change::AddTenant { id, name } => {
-                *id = TenantId(self.insert(
-                    "INSERT INTO tenants (name) VALUES (?) RETURNING id",
+                *id = TenantId(self.conn().insert_returning_id(
+                    "tenants",
+                    &["name"],
                     &[name.as_str().into()],
+                    None,
                 )?);
             }
             Change::AddStage { id, name, position } => {
@@ -44,14 +46,15 @@ impl Tx<'_> {
                     &[(*position).into()],
                 )?;
                 let key = fold(name);
-                *id = StageId(self.insert(
-                    "INSERT INTO stages (id, name, name_key, position) VALUES (?, ?, ?, ?) RETURNING id",
+                *id = StageId(self.conn().insert_returning_id(
+                    "stages",
+                    &["name", "name_key", "position"],
                     &[
-                        recreated(id.0).into(),
                         name.as_str().into(),
                         key.as_str().into(),
                         (*position).into(),
                     ],
+                    recreated(id.0),
                 )?);
             }
             Change::DeleteStage { stage, .. } => {
@@ -63,14 +66,15 @@ impl Tx<'_> {
                 )?;
             }
             Change::AddApp { id, key, fields } => {
-                *id = AppId(self.insert(
-                    "INSERT INTO apps (id, key, name, description) VALUES (?, ?, ?, ?) RETURNING id",
+                *id = AppId(self.conn().insert_returning_id(
+                    "apps",
+                    &["key", "name", "description"],
                     &[
-                        recreated(id.0).into(),
                         key.as_str().into(),
                         fields.name.as_str().into(),
                         fields.description.as_str().into(),
                     ],
+                    recreated(id.0),
                 )?);
             }
             Change::EditApp { app, after, .. } => {
@@ -101,12 +105,22 @@ impl Tx<'_> {
             } => {
                 let username_key = fold(&fields.username);
                 let email_key = fields.email.as_deref().map(fold);
-                *id = UserId(self.insert(
-                    "INSERT INTO users (id, tenant_id, username, username_key, email, email_key,
-                         display_name, kind, status, external_id, created_at, updated_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                *id = UserId(self.conn().insert_returning_id(
+                    "users",
                     &[
-                        recreated(id.0).into(),
+                        "tenant_id",
+                        "username",
+                        "username_key",
+                        "email",
+                        "email_key",
+                        "display_name",
+                        "kind",
+                        "status",
+                        "external_id",
+                        "created_at",
+                        "updated_at",
+                    ],
+                    &[
                         tenant.id.0.into(),
                         fields.username.as_str().into(),
                         username_key.as_str().into(),
@@ -119,6 +133,7 @@ impl Tx<'_> {
                         now.into(),
                         now.into(),
                     ],
+                    recreated(id.0),
                 )?);
             }
             Change::EditUser { user, after, .. } => {
@@ -167,12 +182,18 @@ impl Tx<'_> {
                 fields,
             } => {
                 let key = fold(&fields.name);
-                *id = GroupId(self.insert(
-                    "INSERT INTO groups (id, tenant_id, name, name_key, description, stage_id,
-                         created_at, updated_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                *id = GroupId(self.conn().insert_returning_id(
+                    "groups",
                     &[
-                        recreated(id.0).into(),
+                        "tenant_id",
+                        "name",
+                        "name_key",
+                        "description",
+                        "stage_id",
+                        "created_at",
+                        "updated_at",
+                    ],
+                    &[
                         tenant.id.0.into(),
                         fields.name.as_str().into(),
                         key.as_str().into(),
@@ -181,6 +202,7 @@ impl Tx<'_> {
                         now.into(),
                         now.into(),
                     ],
+                    recreated(id.0),
                 )?);
             }
             Change::EditGroup { group, after, .. } => {
@@ -251,12 +273,20 @@ impl Tx<'_> {
                 includes,
             } => {
                 let name_key = fold(&fields.name);
-                let role = RoleId(self.insert(
-                    "INSERT INTO roles (id, key, name, name_key, description, kind, app_id, builtin,
-                         created_at, updated_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                let role = RoleId(self.conn().insert_returning_id(
+                    "roles",
                     &[
-                        recreated(id.0).into(),
+                        "key",
+                        "name",
+                        "name_key",
+                        "description",
+                        "kind",
+                        "app_id",
+                        "builtin",
+                        "created_at",
+                        "updated_at",
+                    ],
+                    &[
                         key.as_str().into(),
                         fields.name.as_str().into(),
                         name_key.as_str().into(),
@@ -267,6 +297,7 @@ impl Tx<'_> {
                         now.into(),
                         now.into(),
                     ],
+                    recreated(id.0),
                 )?);
                 *id = role;
                 for grant in grants.iter() {
@@ -346,11 +377,10 @@ impl Tx<'_> {
                 app,
                 builtin,
             } => {
-                *id = PermissionId(self.insert(
-                    "INSERT INTO permissions (id, key, name, section, description, app_id, builtin)
-                     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                *id = PermissionId(self.conn().insert_returning_id(
+                    "permissions",
+                    &["key", "name", "section", "description", "app_id", "builtin"],
                     &[
-                        recreated(id.0).into(),
                         key.as_str().into(),
                         fields.name.as_str().into(),
                         fields.section.as_str().into(),
@@ -358,6 +388,7 @@ impl Tx<'_> {
                         app.as_ref().map(|a| a.id.0).into(),
                         (*builtin).into(),
                     ],
+                    recreated(id.0),
                 )?);
             }
             Change::EditPermission {
@@ -507,13 +538,6 @@ impl Tx<'_> {
             }
         }
         Ok(())
-    }
-
-    fn insert(&mut self, sql: &str, params: &[Param<'_>]) -> Result<i64, StoreError> {
-        let rows = self.conn().query(sql, params)?;
-        rows.first()
-            .ok_or_else(|| StoreError::Backend("insert returned no id".into()))?
-            .int(0)
     }
 
     /// Runs a statement that must change exactly one row.

@@ -1,28 +1,26 @@
-//! What can go wrong below the service, in terms a caller can act on. Driver errors are mapped
-//! here once, so no other module matches on rusqlite (or, later, postgres) error codes.
-
-use std::path::PathBuf;
+//! What can go wrong below the service, in terms a caller can act on. Each driver maps its own
+//! errors into these once (`sqlite.rs`, `postgres.rs`), so no other module matches on a
+//! driver's error codes. A store is named by its location's description (a path, or a URL
+//! without its password), the same for every backend.
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("no store at {} — create one with `warden init`", .path.display())]
-    Missing { path: PathBuf },
+    #[error("no store at {location} — create one with `warden init`")]
+    Missing { location: String },
 
     #[error(
-        "a store already exists at {} — nothing was changed; pick another path with --store",
-        .path.display()
+        "a store already exists at {location} — nothing was changed; pick another one with --store"
     )]
-    AlreadyExists { path: PathBuf },
+    AlreadyExists { location: String },
 
-    #[error("{} is not a warden store ({reason}); nothing was changed", .path.display())]
-    NotAStore { path: PathBuf, reason: String },
+    #[error("{location} is not a warden store ({reason}); nothing was changed")]
+    NotAStore { location: String, reason: String },
 
     #[error(
-        "{} was written by a newer warden (schema version {found}; this warden knows up to {known}) — upgrade warden; the store was not changed",
-        .path.display()
+        "{location} was written by a newer warden (schema version {found}; this warden knows up to {known}) — upgrade warden; the store was not changed"
     )]
     TooNew {
-        path: PathBuf,
+        location: String,
         found: i64,
         known: i64,
     },

@@ -13,15 +13,20 @@
 
 mod apply;
 pub mod audit;
+mod backend;
 pub mod credentials;
 pub mod error;
 pub mod migrate;
+pub mod postgres;
+pub mod postgres_target;
+mod postgres_tls;
 pub mod read;
 pub mod sql;
 pub mod sqlite;
 mod sqlite_file;
+pub mod whole;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 pub use audit::AuditDraft;
@@ -32,17 +37,41 @@ use sql::{CheckDepth, Connection, TxMode};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Location {
     Sqlite(PathBuf),
-    Postgres(String),
+    /// A PostgreSQL connection string (URL or key=value pairs) and the schema named with
+    /// `--schema`, if any (else the connection string's search path, else `warden`).
+    Postgres {
+        conninfo: String,
+        schema: Option<String>,
+    },
 }
 
 impl Location {
-    /// `postgres://` and `postgresql://` URLs name a PostgreSQL database; anything else is a
-    /// path to a SQLite file.
+    /// `postgres://` and `postgresql://` URLs and libpq key=value strings name a PostgreSQL
+    /// database; anything else is a path to a SQLite file.
     pub fn parse(text: &str) -> Location {
-        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-            Location::Postgres(text.to_string())
+        if postgres_target::is_connection_string(text) {
+            Location::Postgres {
+                conninfo: text.to_string(),
+                schema: None,
+            }
         } else {
             Location::Sqlite(PathBuf::from(text))
+        }
+    }
+
+    /// The same location with its PostgreSQL schema named (`--schema`); a SQLite file has
+    /// none, and naming one for it is refused.
+    pub fn with_schema(self, schema: Option<String>) -> Result<Location, StoreError> {
+        match (self, schema) {
+            (location, None) => Ok(location),
+            (Location::Postgres { conninfo, .. }, Some(schema)) => Ok(Location::Postgres {
+                conninfo,
+                schema: Some(schema),
+            }),
+            (Location::Sqlite(path), Some(_)) => Err(StoreError::Unavailable(format!(
+                "--schema names a PostgreSQL schema, and {} is a SQLite file",
+                path.display()
+            ))),
         }
     }
 
@@ -57,13 +86,31 @@ impl Location {
         Ok(Location::Sqlite(dirs.data_dir().join("warden.db")))
     }
 
-    /// For messages: the path, or the URL without its password.
+    /// For messages: the path, or the connection string without its password.
     pub fn describe(&self) -> String {
         match self {
             Location::Sqlite(path) => path.display().to_string(),
-            Location::Postgres(url) => redact_url(url),
+            Location::Postgres { conninfo, schema } => {
+                let text = if conninfo.contains("://") {
+                    redact_url(conninfo)
+                } else {
+                    redact_pairs(conninfo)
+                };
+                match schema {
+                    Some(schema) => format!("{text} (schema {schema})"),
+                    None => text,
+                }
+            }
         }
     }
+}
+
+/// `host=h password=secret dbname=d` → `host=h dbname=d`.
+fn redact_pairs(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|pair| !pair.trim_start().starts_with("password"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user@host/db`.
@@ -126,10 +173,11 @@ const WRITE_ATTEMPTS: u32 = 3;
 pub struct Store {
     conn: Box<dyn Connection>,
     location: Location,
+    backend: backend::Backend,
     options: StoreOptions,
     gate: WriteGate,
-    /// Set while the store is a draft being built beside its location.
-    draft: Option<sqlite_file::Draft>,
+    /// Set while the store is a draft being built.
+    draft: Option<backend::Draft>,
 }
 
 /// Whether this process has checked the store's pages, which it does once before its first
@@ -149,48 +197,34 @@ impl Store {
     /// Opens an existing store, refusing (and not touching) anything that is not a warden store
     /// or was written by a newer warden, and migrating an older schema forward.
     pub fn open(location: &Location, options: StoreOptions) -> Result<Store, StoreError> {
-        match location {
-            Location::Sqlite(path) => Self::open_sqlite(path, location, options),
-            Location::Postgres(_) => Err(postgres_unsupported(location)),
-        }
-    }
-
-    fn open_sqlite(
-        path: &Path,
-        location: &Location,
-        options: StoreOptions,
-    ) -> Result<Store, StoreError> {
-        sqlite_file::check_file(path)?;
-        // Inspect through a read-only probe first: nothing may write to a store we refuse.
-        let version = {
-            let mut probe = sqlite::SqliteConnection::probe(path, options.busy_timeout)?;
-            migrate::recorded_version(&mut probe)?
-        };
-        let known = migrate::latest(migrate::SQLITE);
-        let version = match version {
-            None => {
-                return Err(StoreError::NotAStore {
-                    path: path.to_path_buf(),
-                    reason: "a SQLite database without a warden schema".into(),
+        let backend = backend::Backend::new(location)?;
+        let migrations = backend.migrations();
+        let known = migrate::latest(migrations);
+        // A first look that writes nothing: nothing may be written to a store we refuse.
+        let version = match backend.probe(&options)? {
+            migrate::Found::Nothing => return Err(backend.nothing_here()),
+            migrate::Found::Incomplete => {
+                return Err(StoreError::Missing {
+                    location: backend.describe(),
                 });
             }
-            Some(v) if v > known => {
+            migrate::Found::Foreign(tables) => {
+                return Err(backend.foreign(&tables));
+            }
+            migrate::Found::Version(v) if v > known => {
                 return Err(StoreError::TooNew {
-                    path: path.to_path_buf(),
+                    location: backend.describe(),
                     found: v,
                     known,
                 });
             }
-            Some(v) => v,
+            migrate::Found::Version(v) => v,
         };
-        let conn = if options.read_only {
-            sqlite::SqliteConnection::open_for_reading(path, options.busy_timeout)?
-        } else {
-            sqlite::SqliteConnection::open(path, false, options.busy_timeout)?
-        };
+        let conn = backend.connect(&options)?;
         let mut store = Store {
-            conn: Box::new(conn),
+            conn,
             location: location.clone(),
+            backend,
             options,
             gate: WriteGate::Unchecked,
             draft: None,
@@ -199,11 +233,11 @@ impl Store {
             if options.read_only {
                 return Err(StoreError::Unavailable(format!(
                     "{} has schema version {version} and needs upgrading to {known}; open it once without --read-only",
-                    path.display()
+                    store.backend.describe()
                 )));
             }
             store.pass_write_gate()?;
-            migrate::migrate(store.conn.as_mut(), migrate::SQLITE, version)?;
+            migrate::migrate(store.conn.as_mut(), migrations, version)?;
         }
         Ok(store)
     }
@@ -214,59 +248,52 @@ impl Store {
         Store::create_draft(location, options)?.publish()
     }
 
-    /// Starts a new store with the current schema, built beside `location` and not there until
-    /// [`Store::publish`]: a process that dies while filling it leaves no store behind, only
-    /// a draft the next creation removes. Refuses an existing store.
+    /// Starts a new store with the current schema, not at `location` (or not marked
+    /// complete there) until [`Store::publish`]: a process that dies while filling it leaves
+    /// no store behind, only a draft the next creation clears. Refuses an existing store.
     pub fn create_draft(location: &Location, options: StoreOptions) -> Result<Store, StoreError> {
-        let Location::Sqlite(path) = location else {
-            return Err(postgres_unsupported(location));
-        };
-        let draft = sqlite_file::Draft::start(path)?;
-        let built = (|| {
-            let mut conn =
-                sqlite::SqliteConnection::open(&draft.path, false, options.busy_timeout)?;
-            conn.configure_for_building()?;
-            migrate::migrate(&mut conn, migrate::SQLITE, 0)?;
-            Ok(conn)
-        })();
-        match built {
-            Ok(conn) => Ok(Store {
-                conn: Box::new(conn),
-                location: location.clone(),
-                options,
-                gate: WriteGate::Open,
-                draft: Some(draft),
-            }),
-            Err(e) => {
-                draft.discard();
-                Err(e)
-            }
+        let backend = backend::Backend::new(location)?;
+        let (mut conn, draft) = backend.start_draft(&options)?;
+        if let Err(e) = migrate::migrate(conn.as_mut(), backend.migrations(), 0) {
+            backend.discard(draft, conn);
+            return Err(e);
         }
+        Ok(Store {
+            conn,
+            location: location.clone(),
+            backend,
+            options,
+            gate: WriteGate::Open,
+            draft: Some(draft),
+        })
     }
 
-    /// Puts a finished draft in place (never over another store) and opens it there.
-    pub fn publish(self) -> Result<Store, StoreError> {
+    /// Marks a finished draft complete and puts it in place (never over another store).
+    pub fn publish(mut self) -> Result<Store, StoreError> {
+        let marked = self.write(|tx| {
+            let now = chrono::Utc::now().to_rfc3339();
+            tx.set_meta(migrate::COMPLETE, &now)
+        });
         let Store {
             conn,
             location,
+            backend,
             options,
             draft,
             ..
         } = self;
-        // The draft's connection is closed first, so its content is all in the file.
-        drop(conn);
-        let (Some(draft), Location::Sqlite(path)) = (draft, &location) else {
+        let Some(draft) = draft else {
             return Err(StoreError::Backend("only a draft can be published".into()));
         };
-        if let Err(e) = draft.publish() {
-            draft.discard();
+        if let Err(e) = marked {
+            backend.discard(draft, conn);
             return Err(e);
         }
-        let mut conn = sqlite::SqliteConnection::open(path, false, options.busy_timeout)?;
-        conn.configure_for_writing()?;
+        let conn = backend.publish(draft, conn, &options)?;
         Ok(Store {
-            conn: Box::new(conn),
+            conn,
             location,
+            backend,
             options,
             gate: WriteGate::Open,
             draft: None,
@@ -275,10 +302,14 @@ impl Store {
 
     /// Abandons a draft: used when filling a new store fails, so nothing half-made is left.
     pub fn discard_new(self) {
-        let Store { conn, draft, .. } = self;
-        drop(conn);
+        let Store {
+            conn,
+            backend,
+            draft,
+            ..
+        } = self;
         if let Some(draft) = draft {
-            draft.discard();
+            backend.discard(draft, conn);
         }
     }
 
@@ -289,7 +320,7 @@ impl Store {
         if self.options.read_only || !matches!(self.gate, WriteGate::Unchecked) {
             return;
         }
-        let Location::Sqlite(path) = &self.location else {
+        let backend::Backend::Sqlite(path) = &self.backend else {
             return;
         };
         let (path, busy) = (path.clone(), self.options.busy_timeout);
@@ -321,7 +352,7 @@ impl Store {
             let shown: Vec<&str> = problems.iter().take(3).map(String::as_str).collect();
             let message = format!(
                 "{}: {}; nothing was written — restore it from a backup (`warden store check` lists every problem)",
-                self.location.describe(),
+                self.backend.describe(),
                 shown.join("; ")
             );
             self.gate = WriteGate::Refused(message.clone());
@@ -440,13 +471,6 @@ impl Store {
     }
 }
 
-fn postgres_unsupported(location: &Location) -> StoreError {
-    StoreError::Unavailable(format!(
-        "{}: this warden build stores data in SQLite files only; pass --store PATH to a .db file",
-        location.describe()
-    ))
-}
-
 /// One open transaction: reads, changes and the audit record all go through it.
 pub struct Tx<'c> {
     conn: &'c mut dyn Connection,
@@ -464,12 +488,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn postgres_urls_are_told_apart_from_paths() {
-        assert!(matches!(
-            Location::parse("postgres://u@h/db"),
-            Location::Postgres(_)
-        ));
+    fn postgres_connection_strings_are_told_apart_from_paths() {
+        for text in [
+            "postgres://u@h/db",
+            "postgresql:///db",
+            "host=/tmp dbname=d",
+        ] {
+            assert!(
+                matches!(Location::parse(text), Location::Postgres { .. }),
+                "{text}"
+            );
+        }
         assert!(matches!(Location::parse("./x.db"), Location::Sqlite(_)));
+        assert_eq!(
+            Location::parse("host=h password=secret dbname=d").describe(),
+            "host=h dbname=d"
+        );
+        let named = Location::parse("postgres://u:pw@h/db")
+            .with_schema(Some("app".into()))
+            .unwrap();
+        assert_eq!(named.describe(), "postgres://u@h/db (schema app)");
+        assert!(
+            Location::parse("x.db")
+                .with_schema(Some("app".into()))
+                .is_err()
+        );
     }
 
     #[test]

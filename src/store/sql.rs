@@ -1,6 +1,18 @@
-//! The narrow interface between the store's SQL (written once, in `read.rs`, `apply.rs`,
+//! The narrow interface between the store's SQL (written once, in `read/`, `apply.rs`,
 //! `audit.rs`) and a database driver. A driver runs statements with positional `?` parameters
 //! and returns rows of three value types; integers cover ids, counts, flags and timestamps.
+//!
+//! The contract every driver honours, and the store relies on:
+//! - a read transaction sees one consistent snapshot;
+//! - **writers are serialized**: a write transaction holds, from its start to its end, a lock
+//!   no other write transaction on the same store can hold (SQLite: `BEGIN IMMEDIATE`;
+//!   PostgreSQL: a transaction-scoped advisory lock per schema). The audit chain appends
+//!   read-then-insert, lockout admission counts, and the post-conditions compare before and
+//!   after, all assuming it; waiting for the lock is bounded, and running out of patience is
+//!   [`StoreError::Locked`];
+//! - a failed statement leaves the transaction for the caller to roll back, with nothing kept;
+//! - every driver error arrives as a [`StoreError`] (never a driver type), naming the store by
+//!   its description and never a password.
 
 use super::error::StoreError;
 
@@ -150,4 +162,49 @@ pub trait Connection: Send {
     fn damaged_pages(&mut self, depth: CheckDepth) -> Result<Vec<String>, StoreError>;
     /// Rows that refer to a row that is not there, one line each; empty when none.
     fn broken_references(&mut self) -> Result<Vec<String>, StoreError>;
+    /// The tables of the store's namespace (the file, or the schema), by name.
+    fn tables(&mut self) -> Result<Vec<String>, StoreError>;
+    /// The columns of a table of the store, in their defined order.
+    fn columns(&mut self, table: &str) -> Result<Vec<String>, StoreError>;
+    /// Makes the database number new rows of `table` after the largest `id` it holds (after
+    /// rows were written with their ids).
+    fn advance_numbering(&mut self, table: &str) -> Result<(), StoreError>;
+    /// Inserts one row into `table` (whose `id` column the database numbers) and returns its
+    /// id: `id` when given (undo re-creating a deleted row with its old id; the numbering
+    /// must then stay ahead of it), else the next one.
+    fn insert_returning_id(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        params: &[Param<'_>],
+        id: Option<i64>,
+    ) -> Result<i64, StoreError>;
+}
+
+/// `INSERT INTO table ([id,] columns) VALUES (...) RETURNING id`, the part every backend
+/// shares of [`Connection::insert_returning_id`].
+pub fn insert_row(
+    conn: &mut dyn Connection,
+    table: &str,
+    columns: &[&str],
+    params: &[Param<'_>],
+    id: Option<i64>,
+) -> Result<i64, StoreError> {
+    let mut names: Vec<&str> = Vec::with_capacity(columns.len() + 1);
+    let mut values: Vec<Param<'_>> = Vec::with_capacity(params.len() + 1);
+    if let Some(id) = id {
+        names.push("id");
+        values.push(Param::Int(id));
+    }
+    names.extend_from_slice(columns);
+    values.extend_from_slice(params);
+    let placeholders = vec!["?"; names.len()].join(", ");
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({placeholders}) RETURNING id",
+        names.join(", ")
+    );
+    conn.query(&sql, &values)?
+        .first()
+        .ok_or_else(|| StoreError::Backend(format!("inserting into {table} returned no id")))?
+        .int(0)
 }

@@ -154,7 +154,7 @@ impl SqliteConnection {
                 waited_ms: u64::try_from(self.busy_timeout.as_millis()).unwrap_or(u64::MAX),
             },
             ErrorCode::NotADatabase => StoreError::NotAStore {
-                path: self.path.clone(),
+                location: self.path.display().to_string(),
                 reason: "not a SQLite database".into(),
             },
             ErrorCode::DatabaseCorrupt => StoreError::Corrupt(format!(
@@ -314,14 +314,7 @@ impl Connection for SqliteConnection {
         let checks: Vec<String> = match depth {
             CheckDepth::Full => vec![format!("PRAGMA integrity_check({PROBLEMS_SHOWN})")],
             CheckDepth::BeforeWriting => {
-                let tables: Vec<String> = self
-                    .query(
-                        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
-                        &[],
-                    )?
-                    .iter()
-                    .map(|row| row.text(0))
-                    .collect::<Result<_, _>>()?;
+                let tables = self.tables()?;
                 std::iter::once(format!("PRAGMA quick_check({PROBLEMS_SHOWN})"))
                     .chain(
                         tables
@@ -345,6 +338,42 @@ impl Connection for SqliteConnection {
             }
         }
         Ok(problems)
+    }
+
+    fn tables(&mut self) -> Result<Vec<String>, StoreError> {
+        self.query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+            &[],
+        )?
+        .iter()
+        .map(|row| row.text(0))
+        .collect()
+    }
+
+    fn columns(&mut self, table: &str) -> Result<Vec<String>, StoreError> {
+        self.query(
+            "SELECT name FROM pragma_table_info(?) ORDER BY cid",
+            &[Param::Text(table)],
+        )?
+        .iter()
+        .map(|row| row.text(0))
+        .collect()
+    }
+
+    fn advance_numbering(&mut self, _table: &str) -> Result<(), StoreError> {
+        // INTEGER PRIMARY KEY numbers after the largest id present: nothing to do.
+        Ok(())
+    }
+
+    fn insert_returning_id(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        params: &[Param<'_>],
+        id: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        // INTEGER PRIMARY KEY: SQLite numbers after the largest id, explicit ones included.
+        super::sql::insert_row(self, table, columns, params, id)
     }
 
     fn broken_references(&mut self) -> Result<Vec<String>, StoreError> {

@@ -24,7 +24,7 @@ pub fn check_file(path: &Path) -> Result<(), StoreError> {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(StoreError::Missing {
-                path: path.to_path_buf(),
+                location: path.display().to_string(),
             });
         }
         Err(e) => {
@@ -36,7 +36,7 @@ pub fn check_file(path: &Path) -> Result<(), StoreError> {
     };
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
         return Err(StoreError::NotAStore {
-            path: path.to_path_buf(),
+            location: path.display().to_string(),
             reason: "it is a directory".into(),
         });
     }
@@ -56,7 +56,7 @@ pub fn check_file(path: &Path) -> Result<(), StoreError> {
     }
     if filled < header.len() || &header != SQLITE_HEADER {
         return Err(StoreError::NotAStore {
-            path: path.to_path_buf(),
+            location: path.display().to_string(),
             reason: if filled == 0 {
                 "the file is empty".into()
             } else {
@@ -191,7 +191,7 @@ impl Draft {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 return Err(StoreError::AlreadyExists {
-                    path: self.target.clone(),
+                    location: self.target.display().to_string(),
                 });
             }
             // A file system without hard links: a rename is atomic too; the check just above
@@ -236,7 +236,7 @@ fn refuse_existing(target: &Path) -> Result<(), StoreError> {
             Ok(())
         }
         _ => Err(StoreError::AlreadyExists {
-            path: target.to_path_buf(),
+            location: target.display().to_string(),
         }),
     }
 }

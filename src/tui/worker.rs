@@ -295,8 +295,7 @@ impl Backend {
                     .map(|op| op.username);
                 vec![Reply::Opened { peer }]
             }
-            Err(StoreError::Missing { path }) if !self.options.read_only => {
-                let _ = path;
+            Err(StoreError::Missing { .. }) if !self.options.read_only => {
                 vec![Reply::NoStore {
                     admin: os_account().unwrap_or_else(|_| "admin".into()),
                 }]

@@ -1,16 +1,57 @@
-//! Helpers shared by the integration tests: a temporary store, running the real `warden`
-//! binary against it, and a logical dump of every table to prove "nothing changed".
+//! Helpers shared by the integration tests: a temporary store on either backend, running the
+//! real `warden` binary against it, and a logical dump of every table to prove "nothing
+//! changed". Suites that define a backend run on both through [`on_both_backends!`].
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use warden::store::{Location, Store, StoreOptions};
+
 pub const WARDEN: &str = env!("CARGO_BIN_EXE_warden");
 
-/// A temporary directory with a store path inside it.
+/// Which backend a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Instantiates each listed test function (taking a [`Backend`]) once per backend, in the
+/// modules `sqlite` and `postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name($crate::common::Backend::Sqlite);
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if $crate::common::pg::cluster().is_some() {
+                        super::$name($crate::common::Backend::Postgres);
+                    }
+                }
+            )+
+        }
+    };
+}
+
+/// A temporary directory and a store location: a file in it, or a fresh database on the test
+/// cluster (reached as the unprivileged application role, its password in `PGPASSWORD`).
 pub struct Env {
     pub dir: tempfile::TempDir,
+    /// The SQLite file (SQLite only).
     pub store: PathBuf,
+    /// What `--store` is given.
+    pub target: String,
+    pub backend: Backend,
 }
 
 /// What a run of the binary printed and returned.
@@ -31,19 +72,62 @@ impl Run {
     }
 }
 
+/// A location for a new store on `backend`; the directory keeps a SQLite file alive.
+pub fn new_location(backend: Backend, dir: &Path) -> Location {
+    match backend {
+        Backend::Sqlite => Location::Sqlite(dir.join("warden.db")),
+        Backend::Postgres => {
+            let cluster = pg::cluster().expect("the PostgreSQL test cluster");
+            let db = cluster.database();
+            Location::Postgres {
+                conninfo: format!("{}&password={}", cluster.app_url(&db), pg::APP_PASSWORD),
+                schema: None,
+            }
+        }
+    }
+}
+
 impl Env {
-    /// A directory with no store yet.
+    /// A directory with no store yet (SQLite).
     pub fn empty() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let store = dir.path().join("warden.db");
-        Env { dir, store }
+        Env::empty_on(Backend::Sqlite)
     }
 
-    /// A store created by `warden init`.
+    /// No store yet on `backend`.
+    pub fn empty_on(backend: Backend) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("warden.db");
+        let target = match backend {
+            Backend::Sqlite => store.display().to_string(),
+            Backend::Postgres => {
+                let cluster = pg::cluster().expect("the PostgreSQL test cluster");
+                cluster.app_url(&cluster.database())
+            }
+        };
+        Env {
+            dir,
+            store,
+            target,
+            backend,
+        }
+    }
+
+    /// A store created by `warden init` (SQLite).
     pub fn init() -> Env {
         let env = Env::empty();
         env.ok(&["init"]);
         env
+    }
+
+    /// The store's location, as the library takes it.
+    pub fn location(&self) -> Location {
+        match self.backend {
+            Backend::Sqlite => Location::Sqlite(self.store.clone()),
+            Backend::Postgres => Location::Postgres {
+                conninfo: format!("{}&password={}", self.target, pg::APP_PASSWORD),
+                schema: None,
+            },
+        }
     }
 
     /// The command line for `warden ARGS --store STORE`, with a clean environment.
@@ -51,11 +135,15 @@ impl Env {
         let mut cmd = Command::new(WARDEN);
         cmd.args(args)
             .arg("--store")
-            .arg(&self.store)
+            .arg(&self.target)
             .env_remove("WARDEN_STORE")
             .env_remove("WARDEN_TENANT")
+            .env_remove("WARDEN_SCHEMA")
             .env("WARDEN_BUSY_TIMEOUT_MS", "2000")
             .env("NO_COLOR", "1");
+        if self.backend == Backend::Postgres {
+            cmd.env("PGPASSWORD", pg::APP_PASSWORD);
+        }
         cmd
     }
 
@@ -112,16 +200,28 @@ impl Env {
 
     /// Every row of every table, in a stable order: equal dumps mean equal stores.
     pub fn dump(&self) -> String {
-        dump(&self.store)
+        dump_location(&self.location())
     }
 
     pub fn audit_count(&self) -> i64 {
-        self.sqlite()
-            .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
-            .unwrap()
+        let mut store = open_read_only(&self.location());
+        store.read(|tx| tx.audit_count()).unwrap()
     }
 }
 
+fn open_read_only(location: &Location) -> Store {
+    Store::open(
+        location,
+        StoreOptions {
+            read_only: true,
+            ..StoreOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+/// Every row of every table of the SQLite file at `path`, read with SQLite itself (so a store
+/// of any schema version can be dumped, before and after a migration).
 pub fn dump(path: &Path) -> String {
     let conn = rusqlite::Connection::open(path).unwrap();
     let tables: Vec<String> = conn
@@ -148,6 +248,38 @@ pub fn dump(path: &Path) -> String {
         }
     }
     out
+}
+
+/// Every row of every table of a store on either backend, through warden's own whole-store
+/// reads, in a stable order.
+pub fn dump_location(location: &Location) -> String {
+    dump_filtered(location, &[], &[])
+}
+
+fn dump_filtered(location: &Location, skip_tables: &[&str], skip_columns: &[&str]) -> String {
+    use warden::store::whole::TABLES;
+    let mut store = open_read_only(location);
+    store
+        .read(|tx| {
+            let mut out = String::new();
+            for table in TABLES.iter().filter(|t| !skip_tables.contains(t)) {
+                let columns = tx.columns(table)?;
+                out.push_str(&format!("== {table}\n"));
+                tx.each_row(table, &columns, &mut |row| {
+                    let cells: Vec<String> = columns
+                        .iter()
+                        .zip(&row.0)
+                        .filter(|(name, _)| !skip_columns.contains(&name.as_str()))
+                        .map(|(name, value)| format!("{name}={value:?}"))
+                        .collect();
+                    out.push_str(&cells.join("|"));
+                    out.push('\n');
+                    Ok(())
+                })?;
+            }
+            Ok::<_, warden::store::StoreError>(out)
+        })
+        .unwrap()
 }
 
 /// Splits a line on blanks, keeping "double quoted" words together.
@@ -180,61 +312,48 @@ pub fn shell_words(line: &str) -> Vec<String> {
     words
 }
 pub mod console;
+pub mod pg;
 
 /// Every row of every table, ids included, without what records history rather than state:
 /// the audit trail, sign-ins, and the time and version stamps edits move forward. Two stores
 /// hold the same users, groups, roles and grants exactly when these are equal.
 pub fn store_state(path: &Path) -> String {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let tables: Vec<String> = conn
-        .prepare(
-            "SELECT name FROM sqlite_master WHERE type = 'table' \
-             AND name NOT IN ('audit', 'sign_ins', 'schema_version') ORDER BY name",
-        )
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut out = String::new();
-    for table in tables {
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM \"{table}\" ORDER BY 1, 2"))
-            .unwrap();
-        let names: Vec<String> = stmt.column_names().map(|n| n.to_string()).collect();
-        out.push_str(&format!("== {table}\n"));
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(row) = rows.next().unwrap() {
-            let cells: Vec<String> = names
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| !matches!(n.as_str(), "created_at" | "updated_at" | "version"))
-                .map(|(i, n)| format!("{n}={:?}", row.get_ref(i).unwrap()))
-                .collect();
-            out.push_str(&cells.join("|"));
-            out.push('\n');
-        }
-    }
-    out
+    store_state_at(&Location::Sqlite(path.to_path_buf()))
 }
 
-/// A store in a temporary directory opened in this process, its first Administrator (`admin`,
-/// peer-mapped to the OS account `tester`) as the operator, and a clock the test moves.
+/// [`store_state`] of a store on either backend.
+pub fn store_state_at(location: &Location) -> String {
+    dump_filtered(
+        location,
+        &["audit", "sign_ins"],
+        &["created_at", "updated_at", "version"],
+    )
+}
+
+/// A store opened in this process (a file in a temporary directory, or a database on the
+/// test cluster), its first Administrator (`admin`, peer-mapped to the OS account `tester`) as
+/// the operator, and a clock the test moves.
 pub struct InProcess {
     pub dir: tempfile::TempDir,
+    pub location: Location,
     pub store: warden::store::Store,
     pub operator: warden::service::Operator,
     pub clock: warden::model::ManualClock,
 }
 
+/// [`in_process_on`] SQLite.
 pub fn in_process() -> InProcess {
+    in_process_on(Backend::Sqlite)
+}
+
+pub fn in_process_on(backend: Backend) -> InProcess {
     use warden::model::{ManualClock, Timestamp};
     use warden::service::init::{InitRequest, create_store};
-    use warden::store::{Location, StoreOptions};
     let dir = tempfile::tempdir().unwrap();
+    let location = new_location(backend, dir.path());
     let clock = ManualClock::new(Timestamp(1_800_000_000_000));
     let (store, _, operator) = create_store(
-        &Location::Sqlite(dir.path().join("s.db")),
+        &location,
         StoreOptions::default(),
         &InitRequest {
             admin: "admin".into(),
@@ -246,6 +365,7 @@ pub fn in_process() -> InProcess {
     .unwrap();
     InProcess {
         dir,
+        location,
         store,
         operator,
         clock,
