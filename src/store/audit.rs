@@ -154,6 +154,27 @@ impl Tx<'_> {
         self.row(&sql, &[id.0.into()], record)
     }
 
+    /// The newest record whose changes name `name` as their `field` (`user`, `group`,
+    /// `role`): who last changed it, and when.
+    pub fn latest_audit_naming(
+        &mut self,
+        field: &str,
+        name: &str,
+    ) -> Result<Option<AuditRecord>, StoreError> {
+        // The detail is JSON: the name appears as `"user":"alice"`, JSON-escaped; LIKE's own
+        // wildcards in it are escaped in turn.
+        let quoted = serde_json::to_string(name)
+            .map_err(|e| StoreError::Backend(format!("audit search: {e}")))?;
+        let needle = format!("\"{field}\":{quoted}")
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let sql = format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit WHERE detail LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT 1"
+        );
+        self.row(&sql, &[format!("%{needle}%").as_str().into()], record)
+    }
+
     pub fn audit_count(&mut self) -> Result<i64, StoreError> {
         self.count("SELECT count(*) FROM audit", &[])
     }

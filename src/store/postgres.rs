@@ -293,7 +293,13 @@ impl Connection for PgConnection {
                 "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_CLASS}, hashtext(current_schema()))"
             ),
         };
-        self.batch(&sql)?;
+        if let Err(e) = self.batch(&sql) {
+            // A transaction begun but not locked (the wait ran out) must not linger.
+            if !self.client.is_closed() {
+                let _ = self.client.batch_execute("ROLLBACK");
+            }
+            return Err(e);
+        }
         self.in_transaction = true;
         self.writing = mode == TxMode::Write;
         Ok(())

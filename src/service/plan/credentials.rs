@@ -15,7 +15,7 @@ pub fn set_password(
     expected_version: Option<i64>,
 ) -> Result<Plan, Error> {
     let user = resolve::user(cx.tx, cx.tenant, name)?;
-    check_version("user", &user.username, expected_version, user.version)?;
+    check_version(cx, "user", &user.username, expected_version, user.version)?;
     if user.kind == UserKind::ApiClient {
         return Err(Error::refused(
             Rule::Credentials,

@@ -66,7 +66,7 @@ pub fn edit(
 ) -> Result<Plan, Error> {
     let group = resolve_for_edit(cx, target)?;
     let label = named(cx, &group)?;
-    check_version("group", &label.name, expected_version, group.version)?;
+    check_version(cx, "group", &label.name, expected_version, group.version)?;
     let before = GroupFields {
         name: group.name.clone(),
         description: group.description.clone(),

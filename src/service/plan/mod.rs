@@ -205,14 +205,30 @@ pub fn plan(cx: &mut Ctx<'_, '_>, command: &Command) -> Result<Plan, Error> {
     }
 }
 
-/// Refuses an edit made against an older version of the row.
-fn check_version(what: &str, name: &str, expected: Option<i64>, actual: i64) -> Result<(), Error> {
-    match expected {
-        Some(v) if v != actual => Err(Error::Conflict(format!(
-            "{what} {name} was changed by someone else while you were editing (version {v}, now {actual}); reload it and apply your edit again"
-        ))),
-        _ => Ok(()),
-    }
+/// Refuses an edit made against an older version of the row, saying who changed it and when
+/// (from the newest audit record naming it), so the operator knows what to look at again.
+fn check_version(
+    cx: &mut Ctx<'_, '_>,
+    what: &str,
+    name: &str,
+    expected: Option<i64>,
+    actual: i64,
+) -> Result<(), Error> {
+    let Some(v) = expected.filter(|v| *v != actual) else {
+        return Ok(());
+    };
+    let by = match cx.tx.latest_audit_naming(what, name)? {
+        Some(record) => format!(
+            " by {} at {} ({})",
+            record.operator,
+            record.at.short(),
+            record.summary
+        ),
+        None => String::new(),
+    };
+    Err(Error::Conflict(format!(
+        "{what} {name} was changed{by} while you were editing (your version {v}, now {actual}); reload it and apply your edit again"
+    )))
 }
 
 /// `alice, bob, carol and 7 more`.

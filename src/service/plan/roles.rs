@@ -300,7 +300,7 @@ pub fn edit(
 ) -> Result<Plan, Error> {
     let role = resolve::role(cx.tx, target)?;
     ensure_editable(&role)?;
-    check_version("role", &role.key, expected_version, role.version)?;
+    check_version(cx, "role", &role.key, expected_version, role.version)?;
     let before = RoleFields {
         name: role.name.clone(),
         description: role.description.clone(),

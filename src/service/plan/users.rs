@@ -123,7 +123,7 @@ pub fn edit(
     expected_version: Option<i64>,
 ) -> Result<Plan, Error> {
     let user = resolve::user(cx.tx, cx.tenant, name)?;
-    check_version("user", &user.username, expected_version, user.version)?;
+    check_version(cx, "user", &user.username, expected_version, user.version)?;
     let before = fields_of(&user);
     let mut after = before.clone();
     if let Some(username) = &edit.username {
