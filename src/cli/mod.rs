@@ -167,6 +167,9 @@ pub enum Verb {
     /// The store itself: check its pages, references, audit chain and graph
     #[command(subcommand)]
     Store(store::StoreVerb),
+    /// Copy a whole store to a new one, on the same or the other backend (SQLite file to
+    /// PostgreSQL and back), audit chain included
+    Copy(store::CopyArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {
         #[arg(value_enum)]
@@ -440,6 +443,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Verb::Token(verb) => credentials::token(&mut cx, verb),
         Verb::Audit(verb) => audit::run(&mut cx, verb),
         Verb::Store(verb) => store::run(&mut cx, verb),
+        Verb::Copy(args) => store::copy(&mut cx, args),
         Verb::Completions { shell } => {
             use clap::CommandFactory;
             // Generated into memory: clap_complete panics on a failed write, and a closed

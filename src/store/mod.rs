@@ -14,6 +14,7 @@
 mod apply;
 pub mod audit;
 mod backend;
+pub mod copy;
 pub mod credentials;
 pub mod error;
 pub mod migrate;

@@ -52,8 +52,8 @@ impl Tx<'_> {
         self.conn().columns(table)
     }
 
-    /// Every row of `table`, ordered by all its columns (so two stores holding the same rows
-    /// list them alike), handed to `each` one at a time.
+    /// Every row of `table`, ordered by all its columns (NULLs first, as SQLite puts them;
+    /// text in each backend's own collation), handed to `each` one at a time.
     pub fn each_row(
         &mut self,
         table: &str,
@@ -61,27 +61,32 @@ impl Tx<'_> {
         each: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let list = columns.join(", ");
-        let order: Vec<String> = (1..=columns.len()).map(|i| i.to_string()).collect();
+        let order: Vec<String> = (1..=columns.len())
+            .map(|i| format!("{i} NULLS FIRST"))
+            .collect();
         let sql = format!("SELECT {list} FROM {table} ORDER BY {}", order.join(", "));
         self.conn().query_each(&sql, &[], each)
     }
 
-    /// Inserts rows into `table` exactly as given, ids included.
+    /// Inserts rows into `table` exactly as given, ids included, many to a statement.
     pub fn insert_rows(
         &mut self,
         table: &str,
         columns: &[String],
         rows: &[Row],
     ) -> Result<(), StoreError> {
-        let placeholders = vec!["?"; columns.len()].join(", ");
-        let sql = format!(
-            "INSERT INTO {table} ({}) VALUES ({placeholders})",
-            columns.join(", ")
-        );
-        for row in rows {
-            let params: Vec<Param<'_>> = row
-                .0
+        // Well under both backends' limits on parameters per statement.
+        let per_statement = (30_000 / columns.len().max(1)).clamp(1, 1_000);
+        let row_placeholders = format!("({})", vec!["?"; columns.len()].join(", "));
+        for chunk in rows.chunks(per_statement) {
+            let sql = format!(
+                "INSERT INTO {table} ({}) VALUES {}",
+                columns.join(", "),
+                vec![row_placeholders.as_str(); chunk.len()].join(", ")
+            );
+            let params: Vec<Param<'_>> = chunk
                 .iter()
+                .flat_map(|row| row.0.iter())
                 .map(|v| match v {
                     Value::Null => Param::Null,
                     Value::Int(i) => Param::Int(*i),
@@ -90,6 +95,12 @@ impl Tx<'_> {
                 .collect();
             self.conn().execute(&sql, &params)?;
         }
+        Ok(())
+    }
+
+    /// Removes every row of `table` (a copy's target, before the source's rows go in).
+    pub fn delete_all(&mut self, table: &str) -> Result<(), StoreError> {
+        self.conn().execute(&format!("DELETE FROM {table}"), &[])?;
         Ok(())
     }
 

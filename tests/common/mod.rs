@@ -256,6 +256,11 @@ pub fn dump_location(location: &Location) -> String {
     dump_filtered(location, &[], &[])
 }
 
+/// [`dump_location`] without the tables named.
+pub fn dump_without(location: &Location, skip_tables: &[&str]) -> String {
+    dump_filtered(location, skip_tables, &[])
+}
+
 fn dump_filtered(location: &Location, skip_tables: &[&str], skip_columns: &[&str]) -> String {
     use warden::store::whole::TABLES;
     let mut store = open_read_only(location);
@@ -265,6 +270,7 @@ fn dump_filtered(location: &Location, skip_tables: &[&str], skip_columns: &[&str
             for table in TABLES.iter().filter(|t| !skip_tables.contains(t)) {
                 let columns = tx.columns(table)?;
                 out.push_str(&format!("== {table}\n"));
+                let mut lines = Vec::new();
                 tx.each_row(table, &columns, &mut |row| {
                     let cells: Vec<String> = columns
                         .iter()
@@ -272,10 +278,15 @@ fn dump_filtered(location: &Location, skip_tables: &[&str], skip_columns: &[&str
                         .filter(|(name, _)| !skip_columns.contains(&name.as_str()))
                         .map(|(name, value)| format!("{name}={value:?}"))
                         .collect();
-                    out.push_str(&cells.join("|"));
-                    out.push('\n');
+                    lines.push(cells.join("|"));
                     Ok(())
                 })?;
+                // Sorted here: the backends order NULLs and text differently.
+                lines.sort();
+                for line in lines {
+                    out.push_str(&line);
+                    out.push('\n');
+                }
             }
             Ok::<_, warden::store::StoreError>(out)
         })
