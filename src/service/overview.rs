@@ -21,6 +21,8 @@ pub struct Overview {
     pub audit: Vec<AuditView>,
     pub engine: Engine,
     pub policy: Policy,
+    /// The store's change marker at that moment (see `Tx::change_marker`).
+    pub marker: (i64, i64),
 }
 
 impl Service<'_> {
@@ -39,6 +41,7 @@ impl Service<'_> {
                 let permissions = permissions_in(tx)?;
                 let audit = audit_in(tx, audit_records, None)?;
                 let policy = tx.policy()?;
+                let marker = tx.change_marker()?;
                 let engine = engine
                     .join()
                     .map_err(|_| {
@@ -55,6 +58,7 @@ impl Service<'_> {
                     audit,
                     engine,
                     policy,
+                    marker,
                 })
             })
         })

@@ -25,6 +25,7 @@ pub mod read;
 pub mod sql;
 pub mod sqlite;
 mod sqlite_file;
+pub mod watch;
 pub mod whole;
 
 use std::path::PathBuf;

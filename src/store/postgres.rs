@@ -33,6 +33,9 @@ pub struct PgConnection {
     statements: HashMap<String, Statement>,
     in_transaction: bool,
     writing: bool,
+    /// The server hung up (a restart, a network cut): the next transaction starts on a new
+    /// connection.
+    broken: bool,
 }
 
 /// Opens a client to `target` with the schema on its search path, as nothing else: not the
@@ -91,6 +94,7 @@ impl PgConnection {
             statements: HashMap::new(),
             in_transaction: false,
             writing: false,
+            broken: false,
         })
     }
 
@@ -101,22 +105,52 @@ impl PgConnection {
     /// A connection lost between transactions is made again, once per call; one lost in the
     /// middle of a transaction is an error for that transaction (nothing of it was committed).
     fn reconnect_if_lost(&mut self) -> Result<(), StoreError> {
-        if !self.client.is_closed() {
+        if !self.broken && !self.client.is_closed() {
             return Ok(());
         }
         self.client = client(&self.target, self.busy_timeout)?;
         self.statements.clear();
+        self.broken = false;
         Ok(())
+    }
+
+    /// Begins a transaction of `mode` on the current connection.
+    fn start(&mut self, mode: TxMode) -> Result<(), StoreError> {
+        let sql = match mode {
+            TxMode::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY".to_string(),
+            // Every writer takes the same lock first, so writes are serialized as the audit
+            // chain (read the head, append), lockout counting and the post-conditions assume.
+            // lock_timeout bounds the wait; readers are never blocked.
+            TxMode::Write => format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_CLASS}, hashtext(current_schema()))"
+            ),
+        };
+        if let Err(e) = self.batch(&sql) {
+            // A transaction begun but not locked (the wait ran out) must not linger.
+            if !self.broken && !self.client.is_closed() {
+                let _ = self.client.batch_execute("ROLLBACK");
+            }
+            return Err(e);
+        }
+        self.in_transaction = true;
+        self.writing = mode == TxMode::Write;
+        Ok(())
+    }
+
+    /// Maps a driver error, noting when it means the connection is gone.
+    fn fail(&mut self, e: &postgres::Error) -> StoreError {
+        if connection_gone(e) {
+            self.broken = true;
+        }
+        map_error(&self.target, e)
     }
 
     fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self
-            .client
-            .prepare(&numbered(sql))
-            .map_err(|e| map_error(&self.target, &e))?;
+        let prepared = self.client.prepare(&numbered(sql));
+        let statement = prepared.map_err(|e| self.fail(&e))?;
         self.statements.insert(sql.to_string(), statement.clone());
         Ok(statement)
     }
@@ -230,9 +264,8 @@ fn value(row: &postgres::Row, i: usize) -> Result<Value, postgres::Error> {
 
 impl Connection for PgConnection {
     fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
-        self.client
-            .batch_execute(sql)
-            .map_err(|e| map_error(&self.target, &e))
+        let result = self.client.batch_execute(sql);
+        result.map_err(|e| self.fail(&e))
     }
 
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
@@ -240,9 +273,8 @@ impl Connection for PgConnection {
         let params: Vec<PgParam<'_>> = params.iter().map(|p| PgParam(*p)).collect();
         let refs: Vec<&(dyn ToSql + Sync)> =
             params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        self.client
-            .execute(&statement, &refs)
-            .map_err(|e| map_error(&self.target, &e))
+        let result = self.client.execute(&statement, &refs);
+        result.map_err(|e| self.fail(&e))
     }
 
     fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
@@ -263,46 +295,45 @@ impl Connection for PgConnection {
         let statement = self.statement(sql)?;
         let params: Vec<PgParam<'_>> = params.iter().map(|p| PgParam(*p)).collect();
         let target = Arc::clone(&self.target);
-        let mut rows = self
-            .client
-            .query_raw(&statement, params.iter())
-            .map_err(|e| map_error(&target, &e))?;
-        let mut buffer = Row(Vec::new());
-        while let Some(row) = rows.next().map_err(|e| map_error(&target, &e))? {
-            buffer.0.clear();
-            for i in 0..row.len() {
-                buffer
-                    .0
-                    .push(value(&row, i).map_err(|e| map_error(&target, &e))?);
+        let mut gone = false;
+        let result = (|| {
+            let mut note = |e: postgres::Error| {
+                gone |= connection_gone(&e);
+                map_error(&target, &e)
+            };
+            let mut rows = self
+                .client
+                .query_raw(&statement, params.iter())
+                .map_err(&mut note)?;
+            let mut buffer = Row(Vec::new());
+            while let Some(row) = rows.next().map_err(&mut note)? {
+                buffer.0.clear();
+                for i in 0..row.len() {
+                    buffer.0.push(value(&row, i).map_err(&mut note)?);
+                }
+                each(&buffer)?;
             }
-            each(&buffer)?;
+            Ok(())
+        })();
+        if gone {
+            self.broken = true;
         }
-        Ok(())
+        result
     }
 
     fn begin(&mut self, mode: TxMode) -> Result<(), StoreError> {
         if !self.in_transaction {
             self.reconnect_if_lost()?;
         }
-        let sql = match mode {
-            TxMode::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY".to_string(),
-            // Every writer takes the same lock first, so writes are serialized as the audit
-            // chain (read the head, append), lockout counting and the post-conditions assume.
-            // lock_timeout bounds the wait; readers are never blocked.
-            TxMode::Write => format!(
-                "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_CLASS}, hashtext(current_schema()))"
-            ),
-        };
-        if let Err(e) = self.batch(&sql) {
-            // A transaction begun but not locked (the wait ran out) must not linger.
-            if !self.client.is_closed() {
-                let _ = self.client.batch_execute("ROLLBACK");
+        let attempt = self.start(mode);
+        match attempt {
+            // The connection had gone while idle (a server restart): once more, on a new one.
+            Err(_) if self.broken && !self.in_transaction => {
+                self.reconnect_if_lost()?;
+                self.start(mode)
             }
-            return Err(e);
+            other => other,
         }
-        self.in_transaction = true;
-        self.writing = mode == TxMode::Write;
-        Ok(())
     }
 
     fn commit(&mut self) -> Result<(), StoreError> {
@@ -395,6 +426,19 @@ impl Connection for PgConnection {
             self.advance_numbering(table)?;
         }
         Ok(new_id)
+    }
+}
+
+/// Whether an error means the connection itself is gone (closed, cut, or ended by the server
+/// shutting down), rather than a statement failing on a live one.
+fn connection_gone(e: &postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    match e.as_db_error() {
+        Some(db) => matches!(db.code().code(), "57P01" | "57P02" | "57P03"),
+        // Not from the server: the socket (reset, broken pipe, end of stream).
+        None => e.source().is_some_and(|s| s.is::<std::io::Error>()),
     }
 }
 

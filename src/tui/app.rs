@@ -141,12 +141,13 @@ pub fn run(options: ConsoleOptions) -> anyhow::Result<i32> {
     spawn_input(tx.clone());
     spawn_signals(tx.clone())?;
     let (requests, worker_requests) = mpsc::channel::<Request>();
-    let backend = Backend::new(
+    let mut backend = Backend::new(
         options.location.clone(),
         options.store_options,
         options.tenant.clone(),
         Box::new(SystemClock),
     );
+    backend.wake_with(requests.clone());
     let worker_tx = tx.clone();
     std::thread::spawn(move || serve(backend, worker_requests, worker_tx));
     drop(tx);

@@ -324,6 +324,7 @@ pub fn shell_words(line: &str) -> Vec<String> {
 }
 pub mod console;
 pub mod pg;
+pub mod tmux;
 
 /// Every row of every table, ids included, without what records history rather than state:
 /// the audit trail, sign-ins, and the time and version stamps edits move forward. Two stores

@@ -66,6 +66,19 @@ impl Tx<'_> {
         Ok(self.row(sql, params, |r| r.int(0))?.unwrap_or(0))
     }
 
+    /// Moves whenever anyone commits a change (an audit record) or a sign-in attempt (the
+    /// lockout timeline): what a console compares to know its data is stale.
+    pub fn change_marker(&mut self) -> Result<(i64, i64), StoreError> {
+        Ok(self
+            .row(
+                "SELECT (SELECT COALESCE(max(id), 0) FROM audit),
+                        (SELECT COALESCE(max(id), 0) FROM sign_ins)",
+                &[],
+                |r| Ok((r.int(0)?, r.int(1)?)),
+            )?
+            .unwrap_or((0, 0)))
+    }
+
     /// A value from the `meta` table.
     pub fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError> {
         self.row("SELECT value FROM meta WHERE key = ?", &[key.into()], |r| {

@@ -42,6 +42,7 @@ impl std::fmt::Debug for Request {
             Request::Execute { .. } => "Execute",
             Request::Rehearse { .. } => "Rehearse",
             Request::SetPassword { .. } => "SetPassword",
+            Request::StoreEvent(_) => "StoreEvent",
         })
     }
 }
@@ -169,6 +170,17 @@ fn reply_received(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::Rehearsed { intent, result } => return write::rehearsed(state, intent, result),
         Reply::ChangedElsewhere => {
             state.set_status("the store was changed elsewhere; reloaded", Level::Info);
+        }
+        // What is on screen (forms, marks, staged edits) stays: nothing is lost while the
+        // server is away, and a write tried meanwhile says it failed.
+        Reply::ConnectionLost(message) => {
+            state.set_status(
+                format!("connection lost, reconnecting… ({message})"),
+                Level::Error,
+            );
+        }
+        Reply::Reconnected => {
+            state.set_status("reconnected to the store; reloaded", Level::Info);
         }
     }
     Vec::new()
