@@ -61,6 +61,69 @@ fn a_batch_is_all_or_nothing(backend: Backend) {
     assert_eq!(s.audit_count(), audit);
 }
 
+/// A bulk action larger than one statement's worth of rows (written a thousand to a
+/// statement) lands whole, scope included, and is taken back whole.
+fn bulk_assignments_and_memberships_span_statements(backend: Backend) {
+    let mut s = setup(backend);
+    let names: Vec<String> = (0..1_500).map(|i| format!("u{i:04}")).collect();
+    let adds: Vec<Command> = names.iter().map(|n| new_user(n)).collect();
+    s.execute(adds).unwrap();
+    s.execute(vec![
+        Command::AddGroup {
+            name: "ops".into(),
+            stage: "QA".into(),
+            description: String::new(),
+        },
+        Command::Assign {
+            role: "Developers".into(),
+            users: names.clone(),
+            scope: ScopeRef {
+                stage: Some("Development".into()),
+                app: None,
+            },
+        },
+        Command::AddMembers {
+            group: warden::service::GroupRef {
+                name: "ops".into(),
+                stage: None,
+            },
+            users: names.clone(),
+        },
+    ])
+    .unwrap();
+    let user = s.service().user_detail("u1499").unwrap();
+    assert_eq!(user.groups.len(), 1);
+    assert_eq!(user.roles.len(), 1);
+    assert_eq!(user.roles[0].stage.as_deref(), Some("Development"));
+    let group = s.service().group_detail(&warden::service::GroupRef {
+        name: "ops".into(),
+        stage: None,
+    });
+    assert_eq!(group.unwrap().members.len(), 1_500);
+    let done = s
+        .execute(vec![
+            Command::Unassign {
+                role: "Developers".into(),
+                users: names.clone(),
+                scope: ScopeRef {
+                    stage: Some("Development".into()),
+                    app: None,
+                },
+            },
+            Command::RemoveMembers {
+                group: warden::service::GroupRef {
+                    name: "ops".into(),
+                    stage: None,
+                },
+                users: names.clone(),
+            },
+        ])
+        .unwrap();
+    assert_eq!(done.changes.len(), 3_000);
+    let user = s.service().user_detail("u0000").unwrap();
+    assert!(user.groups.is_empty() && user.roles.is_empty());
+}
+
 fn commands_in_a_batch_see_each_others_changes_and_share_one_record(backend: Backend) {
     let mut s = setup(backend);
     let audit = s.audit_count();
@@ -353,6 +416,7 @@ fn names_resolve_by_key_name_or_email_and_say_when_ambiguous(backend: Backend) {
 }
 
 crate::on_both_backends!(
+    bulk_assignments_and_memberships_span_statements,
     a_batch_is_all_or_nothing,
     commands_in_a_batch_see_each_others_changes_and_share_one_record,
     a_stale_edit_is_a_conflict_and_keeps_nothing,

@@ -198,10 +198,9 @@ fn run(
                 hear(&changes, &planned.changes);
             }
         }
-        for mut change in planned.changes {
-            tx.apply(&mut change, now)?;
-            changes.push(change);
-        }
+        let mut planned_changes = planned.changes;
+        tx.apply_all(&mut planned_changes, now)?;
+        changes.extend(planned_changes);
         notes.extend(planned.notes);
         summaries.push(planned.summary);
     }

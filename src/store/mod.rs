@@ -12,6 +12,7 @@
 //! [`Change`]: crate::model::Change
 
 mod apply;
+mod apply_batch;
 pub mod audit;
 mod backend;
 pub mod copy;
