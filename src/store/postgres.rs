@@ -450,6 +450,12 @@ fn connect_error(target: &PgTarget, e: &postgres::Error) -> StoreError {
     let cause = e
         .source()
         .map_or_else(|| e.to_string(), |source| source.to_string());
+    if cause.contains("certificate") {
+        return StoreError::Unavailable(format!(
+            "the PostgreSQL server for {} showed a certificate that was not accepted ({cause}); check sslrootcert (the authority that signed it) and that the host name is the one in it",
+            target.describe()
+        ));
+    }
     StoreError::Unavailable(format!(
         "cannot reach the PostgreSQL server for {} ({cause}); check that it runs and that host and port are right",
         target.describe()

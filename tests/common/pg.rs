@@ -135,6 +135,33 @@ impl Cluster {
         self.start_server().unwrap();
     }
 
+    /// Replaces the server's pg_hba.conf, sets `settings` (`ssl = on`, ...) and reloads.
+    pub fn reconfigure(&self, hba: &str, settings: &[(&str, &str)]) {
+        std::fs::write(self.data.join("pg_hba.conf"), hba).unwrap();
+        let mut admin = self.admin("postgres");
+        for (name, value) in settings {
+            admin
+                .batch_execute(&format!("ALTER SYSTEM SET {name} = '{value}'"))
+                .unwrap();
+        }
+        admin.batch_execute("SELECT pg_reload_conf()").unwrap();
+        // The reload is asynchronous: give the postmaster a moment.
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+
+    /// Makes `path` the server account's own (key files must be), when the tests run as root.
+    pub fn give_to_server(&self, path: &Path) {
+        if self.as_postgres {
+            let ok = Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(path)
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "chown {}", path.display());
+        }
+    }
+
     pub fn stop(&self) {
         let data = self.data.display().to_string();
         self.run("pg_ctl", &["-D", &data, "-m", "fast", "-w", "stop"])
