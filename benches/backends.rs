@@ -1,7 +1,8 @@
 //! SQLite and PostgreSQL side by side on the same 100,000-user demo store (generated in a
 //! SQLite file, then `warden copy`-ed into a throwaway PostgreSQL cluster started as the tests
 //! start theirs): loading the access graph (every row the engine needs, and the engine built),
-//! a bulk assign of an end-user role to 10,000 users committed as one transaction, and
+//! a bulk assign of an end-user role to 10,000 users committed as one transaction, an open
+//! console catching up with a user added elsewhere (against reloading everything), and
 //! `warden access USER` as a whole process. Run with `cargo bench --bench backends` (Debian's
 //! postgresql package installed).
 
@@ -22,6 +23,17 @@ mod pg;
 
 const USERS: usize = 100_000;
 const BULK: usize = 10_000;
+
+fn new_user(name: &str) -> Write {
+    Write::AddUser(warden::service::NewUser {
+        username: name.to_string(),
+        email: None,
+        display_name: String::new(),
+        kind: UserKind::EndUser,
+        external_id: None,
+        status: UserStatus::Invited,
+    })
+}
 
 /// The end-user role and the 10,000 active end users the bulk assign is about.
 fn bulk_subjects(store: &mut Store) -> (String, Vec<String>) {
@@ -122,6 +134,42 @@ fn backends(c: &mut Criterion) {
                     spent
                 })
             },
+        );
+
+        // Another client adds a user: what an open console does to show it, catching up
+        // (that user's row, the small lists, the engine brought up to date) or reloading.
+        let seen = service.overview(500).expect("overview");
+        let (mut marker, mut engine) = (seen.marker, std::sync::Arc::new(seen.engine));
+        let mut added = 0usize;
+        group.bench_function(
+            format!("{name}/catch up with a user added elsewhere"),
+            |b| {
+                b.iter_custom(|iterations| {
+                    let mut spent = Duration::ZERO;
+                    for _ in 0..iterations {
+                        added += 1;
+                        service
+                            .execute(&operator, &[new_user(&format!("elsewhere-{added}"))])
+                            .expect("add");
+                        let start = Instant::now();
+                        let warden::service::catch_up::CatchUp::Delta(delta) =
+                            service.catch_up(marker, &engine).expect("catch up")
+                        else {
+                            panic!("a user added is caught up with");
+                        };
+                        let mut updated = (*engine).clone();
+                        updated.apply_all(&delta.engine_changes).expect("apply");
+                        spent += start.elapsed();
+                        marker = delta.marker;
+                        engine = std::sync::Arc::new(updated);
+                    }
+                    spent
+                })
+            },
+        );
+        group.bench_function(
+            format!("{name}/reload everything (what catching up avoids)"),
+            |b| b.iter(|| service.overview(500).expect("overview").users.len()),
         );
 
         group.bench_function(format!("{name}/warden access USER, whole process"), |b| {

@@ -326,3 +326,109 @@ fn a_bad_config_entry_is_reported_on_the_first_screen_after_sign_in() {
     c.keys("<C-q>");
     assert!(c.quit);
 }
+
+/// What the console's engine says of every user: each one's effective permissions by name.
+fn access_of(engine: &warden::access::Engine) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = engine
+        .user_ids()
+        .map(|id| {
+            let atoms = engine
+                .atoms(&engine.effective(id).unwrap())
+                .into_iter()
+                .map(|a| engine.atom_label(a))
+                .collect();
+            (engine.username(id).unwrap().to_string(), atoms)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn other_clients_changes_to_users_are_caught_up_with_not_reloaded() {
+    use warden::service::{Command, GroupRef, NewUser, ScopeRef};
+    let mut c = Console::signed_in();
+    let engine_before = std::sync::Arc::clone(&c.state.data.as_ref().unwrap().engine);
+    // Another client: a new user in ops, bob activated and given a role, a rename, a lockout.
+    c.service_check(|s| {
+        let admin = s.peer_operator().unwrap();
+        s.execute(
+            &admin,
+            &[
+                Command::AddUser(NewUser {
+                    username: "carol".into(),
+                    email: None,
+                    display_name: "Carol".into(),
+                    kind: warden::model::UserKind::EndUser,
+                    external_id: None,
+                    status: warden::model::UserStatus::Active,
+                }),
+                Command::AddMembers {
+                    group: GroupRef {
+                        name: "ops".into(),
+                        stage: None,
+                    },
+                    users: vec!["carol".into()],
+                },
+                Command::SetUserStatus {
+                    users: vec!["bob".into()],
+                    status: warden::model::UserStatus::Active,
+                },
+                Command::Assign {
+                    role: "deployer".into(),
+                    users: vec!["bob".into()],
+                    scope: ScopeRef::default(),
+                },
+            ],
+        )
+        .unwrap();
+    });
+    c.lock_alice();
+    c.store_changed();
+    let data = c.state.data.as_ref().unwrap();
+    assert!(
+        !std::sync::Arc::ptr_eq(&engine_before, &data.engine),
+        "the engine moved on"
+    );
+    assert!(c.status().contains("changed elsewhere"), "{}", c.status());
+    // The users' rows, in username order, the lockout among them.
+    let names: Vec<&str> = data.users.iter().map(|u| u.username.as_str()).collect();
+    assert_eq!(names, ["admin", "alice", "bob", "carol"]);
+    assert!(data.users[1].locked, "alice's lockout shows");
+    // The caught-up engine says what a freshly built one says.
+    let rebuilt = c.service_check(|s| s.engine().unwrap());
+    assert_eq!(access_of(&data.engine), access_of(&rebuilt));
+    assert!(
+        access_of(&data.engine)
+            .iter()
+            .any(|(user, atoms)| user == "bob" && !atoms.is_empty()),
+        "bob gained through the assignment"
+    );
+    // A user deleted and another renamed elsewhere.
+    c.service_check(|s| {
+        let admin = s.peer_operator().unwrap();
+        s.execute(
+            &admin,
+            &[
+                Command::DeleteUsers {
+                    users: vec!["carol".into()],
+                },
+                Command::EditUser {
+                    user: "bob".into(),
+                    edit: warden::service::UserEdit {
+                        username: Some("robert".into()),
+                        ..Default::default()
+                    },
+                    expected_version: None,
+                },
+            ],
+        )
+        .unwrap();
+    });
+    c.store_changed();
+    let data = c.state.data.as_ref().unwrap();
+    let names: Vec<&str> = data.users.iter().map(|u| u.username.as_str()).collect();
+    assert_eq!(names, ["admin", "alice", "robert"]);
+    let rebuilt = c.service_check(|s| s.engine().unwrap());
+    assert_eq!(access_of(&data.engine), access_of(&rebuilt));
+}

@@ -124,6 +124,60 @@ fn bulk_assignments_and_memberships_span_statements(backend: Backend) {
     assert!(user.groups.is_empty() && user.roles.is_empty());
 }
 
+/// Others' changes to users come back as those users only, with the changes that bring an
+/// engine up to date; a change to the role graph asks for a reload.
+fn catching_up_reads_only_the_users_changed(backend: Backend) {
+    use warden::service::catch_up::CatchUp;
+    let mut s = setup(backend);
+    s.execute(vec![new_user("yann")]).unwrap();
+    let seen = s.service().overview(10).unwrap();
+    s.execute(vec![
+        new_user("zoe"),
+        Command::Assign {
+            role: "Developers".into(),
+            users: vec!["zoe".into()],
+            scope: ScopeRef {
+                stage: Some("Development".into()),
+                app: None,
+            },
+        },
+    ])
+    .unwrap();
+    s.execute(vec![Command::DeleteUsers {
+        users: vec!["yann".into()],
+    }])
+    .unwrap();
+    let caught = s.service().catch_up(seen.marker, &seen.engine).unwrap();
+    let CatchUp::Delta(delta) = caught else {
+        panic!("user changes are caught up with");
+    };
+    let names: Vec<&str> = delta.users.iter().map(|u| u.username.as_str()).collect();
+    assert_eq!(names, ["zoe"]);
+    assert_eq!(delta.removed.len(), 1, "yann");
+    assert_eq!(delta.audit.len(), 2, "the two new records");
+    let mut engine = seen.engine.clone();
+    engine.apply_all(&delta.engine_changes).unwrap();
+    let rebuilt = s.service().engine().unwrap();
+    let zoe = s.service().user_detail("zoe").unwrap().user.id;
+    assert_eq!(
+        engine.atoms(&engine.effective(zoe).unwrap()),
+        rebuilt.atoms(&rebuilt.effective(zoe).unwrap())
+    );
+    assert!(!engine.atoms(&engine.effective(zoe).unwrap()).is_empty());
+    // A change to the role graph is more than users.
+    let seen = s.service().overview(10).unwrap();
+    s.execute(vec![Command::CopyRole {
+        role: "Developers".into(),
+        key: None,
+        name: None,
+    }])
+    .unwrap();
+    assert!(matches!(
+        s.service().catch_up(seen.marker, &seen.engine).unwrap(),
+        CatchUp::Reload
+    ));
+}
+
 fn commands_in_a_batch_see_each_others_changes_and_share_one_record(backend: Backend) {
     let mut s = setup(backend);
     let audit = s.audit_count();
@@ -416,6 +470,7 @@ fn names_resolve_by_key_name_or_email_and_say_when_ambiguous(backend: Backend) {
 }
 
 crate::on_both_backends!(
+    catching_up_reads_only_the_users_changed,
     bulk_assignments_and_memberships_span_statements,
     a_batch_is_all_or_nothing,
     commands_in_a_batch_see_each_others_changes_and_share_one_record,

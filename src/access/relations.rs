@@ -55,6 +55,15 @@ impl Engine {
     }
 
     /// A user's direct assignments.
+    /// The alive users of `tenant` with this username (as the engine last saw it).
+    pub fn users_named(&self, tenant: TenantId, username: &str) -> Vec<UserId> {
+        self.users
+            .iter()
+            .filter(|u| u.alive && u.tenant == tenant && u.username == username)
+            .map(|u| u.id)
+            .collect()
+    }
+
     pub fn user_roles(&self, user: UserId) -> Vec<(RoleId, Scope)> {
         let Some(&u) = self.user_index.get(&user) else {
             return Vec::new();

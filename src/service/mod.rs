@@ -6,6 +6,7 @@
 
 pub mod access;
 mod authorize;
+pub mod catch_up;
 pub mod checkup;
 pub mod command;
 pub mod credentials;

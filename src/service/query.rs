@@ -59,7 +59,7 @@ pub struct UserView {
 }
 
 impl UserView {
-    fn new(user: User, tenant: &str, now: Timestamp) -> Self {
+    pub(super) fn new(user: User, tenant: &str, now: Timestamp) -> Self {
         let locked = user.lock.is_locked(now);
         UserView {
             id: user.id,

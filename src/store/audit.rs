@@ -149,6 +149,16 @@ impl Tx<'_> {
         )
     }
 
+    /// Records newer than `after`, oldest first, at most `limit`.
+    pub fn audit_records_after(
+        &mut self,
+        after: AuditId,
+        limit: i64,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE id > ? ORDER BY id LIMIT ?");
+        self.rows(&sql, &[after.0.into(), limit.into()], record)
+    }
+
     pub fn audit_record(&mut self, id: AuditId) -> Result<Option<AuditRecord>, StoreError> {
         let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE id = ?");
         self.row(&sql, &[id.0.into()], record)

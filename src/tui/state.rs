@@ -82,6 +82,9 @@ impl Tab {
     }
 }
 
+/// How many audit records the console keeps (newest first).
+pub const AUDIT_KEPT: usize = 500;
+
 /// Everything loaded from the store, as of one moment.
 pub struct Data {
     pub users: Vec<UserView>,
@@ -106,6 +109,38 @@ impl Data {
 
     pub fn engine_apps(&self) -> Vec<String> {
         self.engine.app_keys()
+    }
+
+    /// Brings the data up to date with other clients' changes to users (see
+    /// `Service::catch_up`): their rows replaced, added in username order or removed, the
+    /// group and role lists and the engine swapped, the new audit records on top. Call
+    /// [`Data::index`] after.
+    pub fn catch_up(
+        &mut self,
+        delta: crate::service::catch_up::Delta,
+        engine: Arc<Engine>,
+        now: Timestamp,
+    ) {
+        let key = |u: &UserView| crate::model::validate::fold(&u.username);
+        let gone: std::collections::HashSet<UserId> = delta
+            .removed
+            .iter()
+            .copied()
+            .chain(delta.users.iter().map(|u| u.id))
+            .collect();
+        self.users.retain(|u| !gone.contains(&u.id));
+        for user in delta.users {
+            let at = self.users.partition_point(|other| key(other) < key(&user));
+            self.users.insert(at, user);
+        }
+        self.groups = delta.groups;
+        self.roles = delta.roles;
+        let mut audit = delta.audit;
+        audit.extend(std::mem::take(&mut self.audit));
+        audit.truncate(AUDIT_KEPT);
+        self.audit = audit;
+        self.engine = engine;
+        self.loaded_at = now;
     }
 
     /// Builds the filter texts and the row index; call once after loading.

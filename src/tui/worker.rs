@@ -18,6 +18,7 @@ use crate::access::Engine;
 use crate::model::{AuditId, Change, Clock, Timestamp};
 use crate::policy::password::{self, Subject};
 use crate::policy::{Policy, Secret};
+use crate::service::catch_up::CatchUp;
 use crate::service::init::{InitRequest, create_store};
 use crate::service::operator::os_account;
 use crate::service::{Command, Error, Note, Operator, Service};
@@ -116,6 +117,12 @@ pub enum Reply {
     },
     /// Someone else changed the store; fresh data follows.
     ChangedElsewhere,
+    /// Others changed only some users: their fresh rows, and the engine brought up to date.
+    CaughtUp {
+        delta: Box<crate::service::catch_up::Delta>,
+        engine: Arc<Engine>,
+        at: Timestamp,
+    },
     /// The connection to the store's server went; the worker is reconnecting.
     ConnectionLost(String),
     /// Back on the server after a lost connection; fresh data follows.
@@ -133,6 +140,9 @@ pub struct Backend {
     operator: Option<Operator>,
     /// The store's change marker as last loaded, to notice other clients' changes.
     marker: Option<(i64, i64)>,
+    /// The engine of the data last sent, which catching up with other clients' changes to
+    /// users brings up to date instead of building it again.
+    engine: Option<Arc<Engine>>,
     /// Where the store's watcher sends what it sees (the running console's request channel).
     waker: Option<Sender<Request>>,
 }
@@ -176,6 +186,7 @@ impl Backend {
             store: None,
             operator: None,
             marker: None,
+            engine: None,
             waker: None,
         }
     }
@@ -384,7 +395,7 @@ impl Backend {
         let Some(mut service) = self.service() else {
             return Reply::Failed("the store is not open".into());
         };
-        let loaded = service.overview(AUDIT_LOADED).map(|o| {
+        let loaded = service.overview(super::state::AUDIT_KEPT as i64).map(|o| {
             let marker = o.marker;
             let mut data = Data {
                 users: o.users,
@@ -404,6 +415,7 @@ impl Backend {
         match loaded {
             Ok((data, marker)) => {
                 self.marker = Some(marker);
+                self.engine = Some(Arc::clone(&data.engine));
                 Reply::Loaded(Box::new(data))
             }
             Err(e) => Reply::Failed(e.to_string()),
@@ -425,6 +437,34 @@ impl Backend {
         }
     }
 
+    /// Fresh data after others' changes: only the users they touched when that is all they
+    /// did, else everything.
+    fn catch_up(&mut self) -> Reply {
+        let (Some(marker), Some(engine)) = (self.marker, self.engine.clone()) else {
+            return self.load();
+        };
+        let now = self.clock.now();
+        let Some(mut service) = self.service() else {
+            return self.load();
+        };
+        let delta = match service.catch_up(marker, &engine) {
+            Ok(CatchUp::Delta(delta)) => delta,
+            Ok(CatchUp::Reload) | Err(_) => return self.load(),
+        };
+        let mut updated = (*engine).clone();
+        if updated.apply_all(&delta.engine_changes).is_err() {
+            return self.load();
+        }
+        let updated = Arc::new(updated);
+        self.marker = Some(delta.marker);
+        self.engine = Some(Arc::clone(&updated));
+        Reply::CaughtUp {
+            delta: Box::new(delta),
+            engine: updated,
+            at: now,
+        }
+    }
+
     /// What the console hears of the watcher's news: stale data reloaded, a lost connection,
     /// a connection back (and everything reloaded, since what happened meanwhile is unknown).
     pub fn on_store_event(&mut self, event: StoreEvent) -> Vec<Reply> {
@@ -434,7 +474,7 @@ impl Backend {
         }
         match event {
             StoreEvent::Changed if self.changed_elsewhere() => {
-                vec![Reply::ChangedElsewhere, self.load()]
+                vec![Reply::ChangedElsewhere, self.catch_up()]
             }
             StoreEvent::Changed => Vec::new(),
             StoreEvent::Lost(message) => vec![Reply::ConnectionLost(message)],
@@ -442,9 +482,6 @@ impl Backend {
         }
     }
 }
-
-/// How many audit records the console loads (newest first).
-const AUDIT_LOADED: i64 = 500;
 
 /// How often the worker looks for other consoles' changes.
 const POLL: Duration = Duration::from_secs(2);

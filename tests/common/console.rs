@@ -233,6 +233,17 @@ impl Console {
         }
     }
 
+    /// What the console does when its store watcher says someone committed.
+    pub fn store_changed(&mut self) {
+        let replies = self
+            .backend
+            .on_store_event(warden::store::watch::StoreEvent::Changed);
+        for reply in replies {
+            let effects = update(&mut self.state, Msg::Reply(reply));
+            self.run(effects);
+        }
+    }
+
     fn run(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             match effect {

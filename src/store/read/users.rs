@@ -257,6 +257,16 @@ impl Tx<'_> {
         )
     }
 
+    /// The users with a sign-in attempt recorded after the attempt `after` (a lockout moves
+    /// their state without an audit record).
+    pub fn users_signing_in_since(&mut self, after: i64) -> Result<Vec<UserId>, StoreError> {
+        self.rows(
+            "SELECT DISTINCT user_id FROM sign_ins WHERE id > ? ORDER BY user_id",
+            &[after.into()],
+            |r| r.int(0).map(UserId),
+        )
+    }
+
     /// Active members with neither a password nor a peer mapping: nobody could sign in as them.
     pub fn members_without_sign_in(&mut self) -> Result<Vec<String>, StoreError> {
         self.rows(

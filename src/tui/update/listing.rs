@@ -31,7 +31,19 @@ fn row_key(data: &Data, tab: Tab, row: usize) -> String {
 
 /// Installs freshly loaded data, keeping each tab's sort, filter and focused item.
 pub fn replace_data(state: &mut State, data: Data) {
+    let mut data = Some(data);
+    change_data(state, |slot| *slot = data.take());
+}
+
+/// Changes the data in place (`change` gets the current data, if any, to replace or patch),
+/// then recomputes what depends on it: the operator's own permissions, every tab's order and
+/// filter, the focus kept on the same items.
+pub fn change_data(state: &mut State, change: impl FnOnce(&mut Option<Data>)) {
     let focused: Vec<Option<String>> = Tab::ALL.iter().map(|&t| focused_key(state, t)).collect();
+    change(&mut state.data);
+    let Some(data) = state.data.as_ref() else {
+        return;
+    };
     if let Some(session) = state.session.as_mut() {
         session.held = match &session.operator {
             Some(op) => {
@@ -46,7 +58,6 @@ pub fn replace_data(state: &mut State, data: Data) {
         };
     }
     state.now = data.loaded_at.max(state.now);
-    state.data = Some(data);
     for (tab, key) in Tab::ALL.into_iter().zip(focused) {
         state.listing_mut(tab).filter.reset();
         resort(state, tab);

@@ -142,29 +142,16 @@ fn reply_received(state: &mut State, reply: Reply) -> Vec<Effect> {
         },
         Reply::Loaded(data) => {
             listing::replace_data(state, *data);
-            if matches!(state.screen, Screen::Opening) {
-                state.enter_main();
-            }
-            // Marks on users that are gone are dropped; what is staged is projected again
-            // over the fresh data.
-            let gone = match state.data.as_ref() {
-                Some(data) => state
-                    .marks
-                    .retain_existing(|id| data.user_rows.contains_key(&id)),
-                None => 0,
-            };
-            if gone > 0 {
-                state.set_status(
-                    format!(
-                        "{gone} marked user{} no longer exist{}",
-                        if gone == 1 { "" } else { "s" },
-                        if gone == 1 { "s" } else { "" }
-                    ),
-                    Level::Info,
-                );
-            }
-            marking::recount(state);
-            return write::refresh(state);
+            return fresh_data(state);
+        }
+        Reply::CaughtUp { delta, engine, at } => {
+            listing::change_data(state, |slot| {
+                if let Some(data) = slot.as_mut() {
+                    data.catch_up(*delta, engine, at);
+                    data.index();
+                }
+            });
+            return fresh_data(state);
         }
         Reply::Executed { intent, result } => return write::executed(state, intent, result),
         Reply::Rehearsed { intent, result } => return write::rehearsed(state, intent, result),
@@ -184,4 +171,30 @@ fn reply_received(state: &mut State, reply: Reply) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// After fresh data: the main screen once the first load is in, marks on users that are gone
+/// dropped, and what is staged projected again over it.
+fn fresh_data(state: &mut State) -> Vec<Effect> {
+    if matches!(state.screen, Screen::Opening) {
+        state.enter_main();
+    }
+    let gone = match state.data.as_ref() {
+        Some(data) => state
+            .marks
+            .retain_existing(|id| data.user_rows.contains_key(&id)),
+        None => 0,
+    };
+    if gone > 0 {
+        state.set_status(
+            format!(
+                "{gone} marked user{} no longer exist{}",
+                if gone == 1 { "" } else { "s" },
+                if gone == 1 { "s" } else { "" }
+            ),
+            Level::Info,
+        );
+    }
+    marking::recount(state);
+    write::refresh(state)
 }
