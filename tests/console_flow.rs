@@ -432,3 +432,45 @@ fn other_clients_changes_to_users_are_caught_up_with_not_reloaded() {
     let rebuilt = c.service_check(|s| s.engine().unwrap());
     assert_eq!(access_of(&data.engine), access_of(&rebuilt));
 }
+
+#[test]
+fn an_edit_that_conflicts_keeps_the_input_and_saves_over_the_other_change() {
+    use warden::service::{Command, UserEdit};
+    let mut c = Console::signed_in();
+    c.keys("/ 'alice <CR> e <Tab> <Tab> <C-u> Alice <Space> Console");
+    // Meanwhile another admin edits her.
+    c.service_check(|s| {
+        let admin = s.peer_operator().unwrap();
+        s.execute(
+            &admin,
+            &[Command::EditUser {
+                user: "alice".into(),
+                edit: UserEdit {
+                    email: Some(Some("alice@elsewhere.example".into())),
+                    ..Default::default()
+                },
+                expected_version: None,
+            }],
+        )
+        .unwrap();
+    });
+    c.keys("<C-s>");
+    let Some(Overlay::Form(form)) = c.state.overlays.last() else {
+        panic!("the form stays open: {}", c.status());
+    };
+    let error = form.error.clone().unwrap_or_default();
+    assert!(
+        error.contains("was changed by admin") && error.contains("your input is kept"),
+        "{error}"
+    );
+    assert!(
+        form.fields.iter().any(|f| f.value == "Alice Console"),
+        "the input is kept"
+    );
+    // Saving again applies the input over the other change.
+    c.keys("<C-s>");
+    assert!(c.state.overlays.is_empty(), "{}", c.status());
+    let alice = c.service_check(|s| s.user_detail("alice").unwrap().user);
+    assert_eq!(alice.display_name, "Alice Console");
+    assert_eq!(alice.email.as_deref(), Some("alice@elsewhere.example"));
+}

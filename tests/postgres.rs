@@ -194,12 +194,30 @@ fn every_way_of_not_reaching_the_store_is_named() {
     let wrong = run(&url, "Not-The-Password-42", &["user", "list"]);
     unavailable(&wrong, "sign in", &db, "Not-The-Password-42");
 
-    // A password in the URL itself is never repeated either.
+    // A password in the URL is refused on the command line (ps shows it to everyone), and
+    // never repeated when it comes through WARDEN_STORE and is wrong.
     let in_url = format!(
         "postgres://{APP_ROLE}:Url-Secret-77@127.0.0.1:{}/{db}?sslmode=disable",
         cluster.port
     );
-    let wrong = run(&in_url, "", &["user", "list"]);
+    let typed = run(&in_url, "", &["user", "list"]);
+    assert_eq!(typed.code, 2, "{typed:?}");
+    assert!(
+        typed.stderr.contains("PGPASSWORD") && !typed.stderr.contains("Url-Secret-77"),
+        "{}",
+        typed.stderr
+    );
+    let out = std::process::Command::new(WARDEN)
+        .args(["user", "list"])
+        .env("WARDEN_STORE", &in_url)
+        .env_remove("PGPASSWORD")
+        .output()
+        .unwrap();
+    let wrong = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
     unavailable(&wrong, "sign in", &db, "Url-Secret-77");
 
     // A database that does not exist.

@@ -196,7 +196,7 @@ impl Context {
 
     pub fn location(&self) -> Result<Location, Error> {
         let location = match &self.global.store {
-            Some(text) => Location::parse(text),
+            Some(text) => given_location(text)?,
             None => Location::default_location()?,
         };
         Ok(location.with_schema(self.global.schema.clone())?)
@@ -290,6 +290,23 @@ impl Context {
         print_outcome(&mut self.out, &outcome, preview.as_ref(), report.as_deref())?;
         Ok(exit::OK)
     }
+}
+
+/// A store named on the command line or in `WARDEN_STORE`. A connection string typed on the
+/// command line may not carry a password: no option takes one, since `ps` shows every
+/// argument to every user of the machine (`WARDEN_STORE`, `PGPASSWORD` and the password file
+/// are read by this process only).
+pub fn given_location(text: &str) -> Result<Location, Error> {
+    let typed = std::env::args().skip(1).any(|arg| arg.contains(text));
+    if typed && crate::store::postgres_target::carries_password(text) {
+        return Err(Error::Usage(
+            "the connection string on the command line holds a password, which ps shows to \
+             every user of this machine: leave it out and give it in PGPASSWORD or the password \
+             file (~/.pgpass, mode 0600), or put the whole string in WARDEN_STORE"
+                .into(),
+        ));
+    }
+    Ok(Location::parse(text))
 }
 
 /// How many changes a human report lists before summarising the rest.

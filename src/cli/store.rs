@@ -7,7 +7,6 @@ use std::time::Instant;
 use clap::{Args, Subcommand};
 
 use super::{Context, exit};
-use crate::store::Location;
 
 #[derive(Subcommand, Debug)]
 pub enum StoreVerb {
@@ -65,8 +64,8 @@ pub struct CopyArgs {
 
 /// `warden copy --from A --to B`: every tenant, every row with its id, the audit chain as is.
 pub fn copy(cx: &mut Context, args: CopyArgs) -> anyhow::Result<i32> {
-    let from = Location::parse(&args.from);
-    let to = Location::parse(&args.to);
+    let from = super::given_location(&args.from)?;
+    let to = super::given_location(&args.to)?;
     if from == to {
         return Err(
             crate::service::Error::Usage("--from and --to name the same store".into()).into(),

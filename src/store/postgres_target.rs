@@ -117,6 +117,17 @@ pub fn is_connection_string(text: &str) -> bool {
         .is_some_and(|(key, _)| KEYS.contains(&key.trim()))
 }
 
+/// Whether a connection string carries a password (`user:password@` in a URL, or a
+/// `password` parameter), which on a command line `ps` shows to every user of the machine.
+pub fn carries_password(text: &str) -> bool {
+    let parsed = if text.trim_start().contains("://") {
+        parse_url(text.trim())
+    } else {
+        parse_pairs(text)
+    };
+    parsed.is_ok_and(|params| params.get("password").is_some_and(|p| !p.is_empty()))
+}
+
 impl PgTarget {
     /// Reads a connection string, filling what it leaves out from the environment as libpq
     /// does. `schema` is `--schema`, which wins over the connection string's search path.
@@ -625,6 +636,10 @@ mod tests {
         assert!(err("postgres://h:notaport/d").contains("port"));
         assert!(err("host='unclosed").contains("quote"));
         assert!(is_connection_string("host=/tmp dbname=x"));
+        assert!(carries_password("postgres://u:pw@h/d"));
+        assert!(carries_password("host=h password=pw"));
+        assert!(carries_password("postgres://u@h/d?password=pw"));
+        assert!(!carries_password("postgres://u@h/d"));
         assert!(is_connection_string("postgresql://h/d"));
         assert!(!is_connection_string("./warden.db"));
         assert!(!is_connection_string("a=b.db"));

@@ -35,6 +35,8 @@ pub struct Field {
     pub error: Option<String>,
     /// Shown but not editable, and why.
     pub locked: Option<String>,
+    /// The value the form opened with: a field still holding it was not touched.
+    pub initial: String,
 }
 
 impl Field {
@@ -47,6 +49,7 @@ impl Field {
             kind: FieldKind::Text,
             error: None,
             locked: None,
+            initial: value.to_string(),
         }
     }
 
@@ -147,6 +150,9 @@ pub struct Form {
     pub submitting: bool,
     /// The password rules, when the form sets a password.
     pub checklist: Option<Checklist>,
+    /// The edit conflicted with someone else's: the form takes the item's current version
+    /// from the next fresh data, so saving again applies the input over what they did.
+    pub rebase: bool,
 }
 
 impl Drop for Form {
@@ -173,6 +179,7 @@ impl Form {
             dirty: false,
             submitting: false,
             checklist: None,
+            rebase: false,
         }
     }
 
@@ -355,6 +362,54 @@ impl Form {
     }
 
     /// Puts a service error on the field it names, or on the form.
+    /// After a conflict: the same form over the item as it is now. Fields the operator
+    /// touched keep their input; the others take the current values (so saving never puts
+    /// back what the other change replaced); the version becomes the current one.
+    pub fn rebase(&mut self, mut fresh: Form) {
+        for field in &mut self.fields {
+            let Some(now) = fresh.fields.iter_mut().find(|f| f.name == field.name) else {
+                continue;
+            };
+            if field.value == field.initial {
+                field.value = std::mem::take(&mut now.value);
+                field.cursor = field.value.chars().count();
+            }
+            field.initial = std::mem::take(&mut now.initial);
+        }
+        if let (
+            Some(version),
+            FormKind::EditUser {
+                version: current, ..
+            },
+        )
+        | (
+            Some(version),
+            FormKind::EditGroup {
+                version: current, ..
+            },
+        )
+        | (
+            Some(version),
+            FormKind::EditRole {
+                version: current, ..
+            },
+        ) = (self.version_mut(), &fresh.kind)
+        {
+            *version = *current;
+        }
+        self.rebase = false;
+    }
+
+    /// The version this edit form was opened at (`None` for forms that create).
+    pub fn version_mut(&mut self) -> Option<&mut i64> {
+        match &mut self.kind {
+            FormKind::EditUser { version, .. }
+            | FormKind::EditGroup { version, .. }
+            | FormKind::EditRole { version, .. } => Some(version),
+            _ => None,
+        }
+    }
+
     pub fn show_error(&mut self, field: Option<&str>, message: String) {
         self.submitting = false;
         match field.and_then(|name| self.fields.iter().position(|f| f.name == name)) {

@@ -91,6 +91,9 @@ impl Done {
 pub struct Refused {
     pub field: Option<&'static str>,
     pub message: String,
+    /// Someone else changed the item since it was read: reload, and the edit may be tried
+    /// again over what they did.
+    pub conflict: bool,
 }
 
 pub enum Reply {
@@ -151,6 +154,7 @@ fn read_only() -> Refused {
     Refused {
         field: None,
         message: "read-only: sign in to make changes".into(),
+        conflict: false,
     }
 }
 
@@ -167,6 +171,10 @@ fn refused(e: Error) -> Refused {
             Error::Invalid(field) => Some(field.field),
             _ => None,
         },
+        conflict: matches!(
+            e,
+            Error::Conflict(_) | Error::Store(StoreError::Conflict(_))
+        ),
         message: e.to_string(),
     }
 }
@@ -261,6 +269,7 @@ impl Backend {
                     None => Err(Refused {
                         field: None,
                         message: "the store is not open".into(),
+                        conflict: false,
                     }),
                 };
                 vec![Reply::Rehearsed { intent, result }]

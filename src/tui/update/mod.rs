@@ -176,6 +176,7 @@ fn reply_received(state: &mut State, reply: Reply) -> Vec<Effect> {
 /// After fresh data: the main screen once the first load is in, marks on users that are gone
 /// dropped, and what is staged projected again over it.
 fn fresh_data(state: &mut State) -> Vec<Effect> {
+    write::rebase_forms(state);
     if matches!(state.screen, Screen::Opening) {
         state.enter_main();
     }

@@ -4,6 +4,7 @@
 //! whole pending change set, and a commit sends it all as one transaction.
 
 use super::super::bulk::BulkConfirm;
+use super::super::forms::{Form, FormKind};
 use super::super::intent::{Draft, Intent};
 use super::super::overlay::{Message, Overlay};
 use super::super::staging::StagedEdit;
@@ -150,12 +151,65 @@ fn close_submitting_form(state: &mut State) {
 
 /// A refusal lands on the form that sent the write (on its field when it names one), else on
 /// the status line.
-fn refused_here(state: &mut State, refused: Refused) {
+fn refused_here(state: &mut State, refused: Refused) -> Vec<Effect> {
     match state.overlays.last_mut() {
+        // Someone else changed the item being edited: keep the input, reload, and let the
+        // next save apply it over their change.
+        Some(Overlay::Form(form)) if form.submitting && refused.conflict => {
+            if form.version_mut().is_some() {
+                form.rebase = true;
+                form.show_error(
+                    refused.field,
+                    format!(
+                        "{} — your input is kept: ctrl-s applies it over their change, Esc leaves it",
+                        refused.message
+                    ),
+                );
+                return vec![send(state, Request::Load)];
+            }
+            form.show_error(refused.field, refused.message);
+        }
         Some(Overlay::Form(form)) if form.submitting => {
             form.show_error(refused.field, refused.message);
         }
         _ => state.set_status(refused.message, Level::Error),
+    }
+    Vec::new()
+}
+
+/// After fresh data: an edit form that conflicted is rebased on the item as it is now.
+pub fn rebase_forms(state: &mut State) {
+    let Some(data) = state.data.as_ref() else {
+        return;
+    };
+    for overlay in &mut state.overlays {
+        let Overlay::Form(form) = overlay else {
+            continue;
+        };
+        if !form.rebase {
+            continue;
+        }
+        let fresh = match &form.kind {
+            FormKind::EditUser { username, .. } => data
+                .users
+                .iter()
+                .find(|u| &u.username == username)
+                .map(Form::edit_user),
+            FormKind::EditGroup { name, stage, .. } => data
+                .groups
+                .iter()
+                .find(|g| &g.name == name && &g.stage == stage)
+                .map(Form::edit_group),
+            FormKind::EditRole { key, .. } => data
+                .roles
+                .iter()
+                .find(|r| &r.key == key)
+                .map(Form::edit_role),
+            _ => None,
+        };
+        if let Some(fresh) = fresh {
+            form.rebase(fresh);
+        }
     }
 }
 
@@ -213,7 +267,7 @@ pub fn rehearsed(
                 true,
             )));
         }
-        (Intent::Stage { .. }, Err(refused)) => refused_here(state, refused),
+        (Intent::Stage { .. }, Err(refused)) => return refused_here(state, refused),
         // Never rehearsed.
         (Intent::Apply | Intent::Commit(_), _) => {}
     }
@@ -252,7 +306,7 @@ pub fn executed(state: &mut State, intent: Intent, result: Result<Done, Refused>
                         true,
                     )));
                 }
-                _ => refused_here(state, refused),
+                _ => return refused_here(state, refused),
             }
             return Vec::new();
         }
