@@ -282,3 +282,49 @@ fn every_way_of_not_reaching_the_store_is_named() {
     holder.batch_execute("ROLLBACK").unwrap();
     ok(&url, &["user", "add", "zed"]);
 }
+
+#[test]
+fn a_store_of_the_previous_version_is_migrated_on_open() {
+    let Some(cluster) = cluster() else { return };
+    let db = cluster.database();
+    // A store as the previous warden left it: migrations 1 to 3, as the application role.
+    let mut app = postgres::Config::new()
+        .host("127.0.0.1")
+        .port(cluster.port)
+        .user(APP_ROLE)
+        .password(APP_PASSWORD)
+        .dbname(&db)
+        .connect(postgres::NoTls)
+        .unwrap();
+    app.batch_execute("CREATE SCHEMA warden; SET search_path TO warden;")
+        .unwrap();
+    let migrations = warden::store::migrate::POSTGRES;
+    let previous = migrations.len() - 1;
+    for migration in &migrations[..previous] {
+        app.batch_execute(migration.sql).unwrap();
+    }
+    app.batch_execute(&format!(
+        "INSERT INTO meta (key, value) VALUES ('schema_version', '{}'), ('store_complete', 'yes');
+         INSERT INTO tenants (name) VALUES ('default');
+         INSERT INTO users (tenant_id, username, username_key, kind, status, created_at, updated_at)
+         VALUES (1, 'Old.Timer', 'old.timer', 'end_user', 'active', 0, 0);",
+        migrations[previous - 1].version
+    ))
+    .unwrap();
+    drop(app);
+    let url = cluster.app_url(&db);
+    let listed = ok(&url, &["user", "list"]);
+    assert!(listed.contains("Old.Timer"), "{listed}");
+    let version: String = cluster
+        .admin(&db)
+        .query_one(
+            "SELECT value FROM warden.meta WHERE key = 'schema_version'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        version,
+        warden::store::migrate::latest(migrations).to_string()
+    );
+}

@@ -6,7 +6,7 @@
 mod common;
 
 use warden::model::*;
-use warden::store::{Location, Store, StoreError, StoreOptions, Tx};
+use warden::store::{AuditDraft, Location, Store, StoreError, StoreOptions, Tx};
 
 /// A fresh, empty store (schema only) and whatever keeps it alive.
 pub struct Fixture {
@@ -72,7 +72,10 @@ macro_rules! store_contract {
                 removing_something_absent_is_a_conflict,
                 the_audit_chain_links_every_record,
                 a_read_only_store_refuses_writes,
-                committed_data_is_seen_after_reopening
+                committed_data_is_seen_after_reopening,
+                settings_meta_and_credentials_round_trip,
+                an_id_given_back_keeps_the_numbering_ahead,
+                writers_are_serialized
             );
         }
     };
@@ -808,5 +811,169 @@ mod contract {
             })
             .unwrap();
         assert_eq!(users.len(), 1);
+    }
+
+    pub fn settings_meta_and_credentials_round_trip(mut fx: Fixture) {
+        let alice = write(&mut fx.store, |tx| {
+            let f = frame(tx);
+            let alice = add_user(tx, &f, "alice", None);
+            tx.set_meta("note", "kept").unwrap();
+            apply(
+                tx,
+                Change::SetSetting {
+                    key: "password.min_length".into(),
+                    before: "12".into(),
+                    after: "14".into(),
+                },
+            );
+            apply(
+                tx,
+                Change::SetPassword {
+                    user: alice.clone(),
+                    temporary: true,
+                    hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+                },
+            );
+            let state = LockState {
+                failed_attempts: 3,
+                consecutive_failures: 4,
+                last_failure_at: Some(T0),
+                locked_until: Some(Timestamp(T0.0 + 60_000)),
+            };
+            tx.set_lock_state(alice.id, state).unwrap();
+            tx.record_sign_in(
+                alice.id,
+                T0,
+                SignInOutcome::WrongPassword,
+                SignInVia::Verify,
+            )
+            .unwrap();
+            alice
+        });
+        read(&mut fx.store, |tx| {
+            assert_eq!(tx.meta("note").unwrap().as_deref(), Some("kept"));
+            assert_eq!(
+                tx.settings()
+                    .unwrap()
+                    .get("password.min_length")
+                    .map(String::as_str),
+                Some("14")
+            );
+            assert!(
+                tx.password_hash(alice.id)
+                    .unwrap()
+                    .unwrap()
+                    .starts_with("$argon2id$")
+            );
+            let user = tx.user(alice.id).unwrap().unwrap();
+            assert!(user.must_change_password);
+            let lock = tx.lock_state(alice.id).unwrap().unwrap();
+            assert_eq!((lock.failed_attempts, lock.consecutive_failures), (3, 4));
+            assert_eq!(lock.locked_until, Some(Timestamp(T0.0 + 60_000)));
+            let timeline = tx.sign_ins(alice.id, 10).unwrap();
+            assert_eq!(timeline.len(), 1);
+            assert_eq!(timeline[0].outcome, SignInOutcome::WrongPassword);
+        });
+    }
+
+    /// Undo re-creates a deleted row with its old id; what the store numbers next comes after.
+    pub fn an_id_given_back_keeps_the_numbering_ahead(mut fx: Fixture) {
+        let (f, bob) = write(&mut fx.store, |tx| {
+            let f = frame(tx);
+            add_user(tx, &f, "alice", None);
+            let bob = add_user(tx, &f, "bob", None);
+            (f, bob)
+        });
+        let fields = |name: &str| UserFields {
+            username: name.into(),
+            email: None,
+            display_name: String::new(),
+            kind: UserKind::EndUser,
+            external_id: None,
+        };
+        write(&mut fx.store, |tx| {
+            apply(
+                tx,
+                Change::DeleteUser {
+                    user: bob.clone(),
+                    tenant: f.tenant.clone(),
+                    before: fields("bob"),
+                    status: UserStatus::Invited,
+                },
+            );
+        });
+        let carol = write(&mut fx.store, |tx| {
+            let back = apply(
+                tx,
+                Change::AddUser {
+                    id: bob.id,
+                    tenant: f.tenant.clone(),
+                    fields: fields("bob"),
+                    status: UserStatus::Invited,
+                },
+            );
+            let Change::AddUser { id, .. } = back else {
+                unreachable!()
+            };
+            assert_eq!(id, bob.id, "the old id is given back");
+            add_user(tx, &f, "carol", None)
+        });
+        assert!(carol.id.0 > bob.id.0, "{carol:?} after {bob:?}");
+        let dave = write(&mut fx.store, |tx| add_user(tx, &f, "dave", None));
+        assert!(dave.id.0 > carol.id.0);
+    }
+
+    /// The promise the audit chain, lockout counting and the post-conditions rely on: two
+    /// write transactions never interleave. Four connections each append 25 audit records
+    /// and count 25 failures on one user: the chain is intact and no count is lost.
+    pub fn writers_are_serialized(mut fx: Fixture) {
+        let alice = write(&mut fx.store, |tx| {
+            let f = frame(tx);
+            add_user(tx, &f, "alice", None)
+        });
+        let before = read(&mut fx.store, |tx| tx.audit_count().unwrap());
+        std::thread::scope(|scope| {
+            for writer in 0..4 {
+                let location = fx.location.clone();
+                let alice = alice.id;
+                scope.spawn(move || {
+                    let options = StoreOptions {
+                        busy_timeout: std::time::Duration::from_secs(30),
+                        ..StoreOptions::default()
+                    };
+                    let mut store = Store::open(&location, options).unwrap();
+                    for n in 0..25 {
+                        store
+                            .write(|tx| {
+                                let mut state = tx.lock_state(alice)?.unwrap();
+                                state.failed_attempts += 1;
+                                tx.set_lock_state(alice, state)?;
+                                tx.append_audit(&AuditDraft {
+                                    at: T0,
+                                    tenant: "default".into(),
+                                    operator: format!("writer {writer}"),
+                                    action: "test".into(),
+                                    summary: format!("write {n}"),
+                                    detail: "{}".into(),
+                                })
+                            })
+                            .unwrap();
+                    }
+                });
+            }
+        });
+        read(&mut fx.store, |tx| {
+            assert_eq!(
+                tx.lock_state(alice.id).unwrap().unwrap().failed_attempts,
+                100
+            );
+            assert_eq!(tx.audit_count().unwrap(), before + 100);
+            match tx.verify_audit(None).unwrap() {
+                warden::store::audit::AuditCheck::Intact { records, .. } => {
+                    assert_eq!(records, before + 100)
+                }
+                broken => panic!("{broken:?}"),
+            }
+        });
     }
 }
