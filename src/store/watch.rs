@@ -90,7 +90,7 @@ fn listen(target: &PgTarget, busy_timeout: Duration) -> Result<postgres::Client,
     let mut client = client(target, busy_timeout)?;
     client
         .batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))
-        .map_err(|e| super::postgres::map_error(target, &e))?;
+        .map_err(|e| super::postgres_error::map_error(target, &e))?;
     Ok(client)
 }
 

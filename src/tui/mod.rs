@@ -11,6 +11,7 @@ pub mod forms;
 pub mod inspect;
 pub mod intent;
 pub mod keymap;
+mod live;
 pub mod marks;
 pub mod overlay;
 pub mod rehearsal;

@@ -111,38 +111,6 @@ impl Data {
         self.engine.app_keys()
     }
 
-    /// Brings the data up to date with other clients' changes to users (see
-    /// `Service::catch_up`): their rows replaced, added in username order or removed, the
-    /// group and role lists and the engine swapped, the new audit records on top. Call
-    /// [`Data::index`] after.
-    pub fn catch_up(
-        &mut self,
-        delta: crate::service::catch_up::Delta,
-        engine: Arc<Engine>,
-        now: Timestamp,
-    ) {
-        let key = |u: &UserView| crate::model::validate::fold(&u.username);
-        let gone: std::collections::HashSet<UserId> = delta
-            .removed
-            .iter()
-            .copied()
-            .chain(delta.users.iter().map(|u| u.id))
-            .collect();
-        self.users.retain(|u| !gone.contains(&u.id));
-        for user in delta.users {
-            let at = self.users.partition_point(|other| key(other) < key(&user));
-            self.users.insert(at, user);
-        }
-        self.groups = delta.groups;
-        self.roles = delta.roles;
-        let mut audit = delta.audit;
-        audit.extend(std::mem::take(&mut self.audit));
-        audit.truncate(AUDIT_KEPT);
-        self.audit = audit;
-        self.engine = engine;
-        self.loaded_at = now;
-    }
-
     /// Builds the filter texts and the row index; call once after loading.
     pub fn index(&mut self) {
         self.user_rows = self

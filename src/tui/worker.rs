@@ -18,7 +18,6 @@ use crate::access::Engine;
 use crate::model::{AuditId, Change, Clock, Timestamp};
 use crate::policy::password::{self, Subject};
 use crate::policy::{Policy, Secret};
-use crate::service::catch_up::CatchUp;
 use crate::service::init::{InitRequest, create_store};
 use crate::service::operator::os_account;
 use crate::service::{Command, Error, Note, Operator, Service};
@@ -135,19 +134,19 @@ pub enum Reply {
 }
 
 pub struct Backend {
-    location: Location,
-    options: StoreOptions,
-    tenant: String,
-    clock: Box<dyn Clock>,
-    store: Option<Store>,
-    operator: Option<Operator>,
+    pub(super) location: Location,
+    pub(super) options: StoreOptions,
+    pub(super) tenant: String,
+    pub(super) clock: Box<dyn Clock>,
+    pub(super) store: Option<Store>,
+    pub(super) operator: Option<Operator>,
     /// The store's change marker as last loaded, to notice other clients' changes.
-    marker: Option<(i64, i64)>,
+    pub(super) marker: Option<(i64, i64)>,
     /// The engine of the data last sent, which catching up with other clients' changes to
     /// users brings up to date instead of building it again.
-    engine: Option<Arc<Engine>>,
+    pub(super) engine: Option<Arc<Engine>>,
     /// Where the store's watcher sends what it sees (the running console's request channel).
-    waker: Option<Sender<Request>>,
+    pub(super) waker: Option<Sender<Request>>,
 }
 
 fn read_only() -> Refused {
@@ -204,7 +203,7 @@ impl Backend {
         self.waker = Some(requests);
     }
 
-    fn service(&mut self) -> Option<Service<'_>> {
+    pub(super) fn service(&mut self) -> Option<Service<'_>> {
         let store = self.store.as_mut()?;
         Some(Service::new(
             store,
@@ -399,7 +398,7 @@ impl Backend {
     }
 
     /// Everything the console shows, read in one go.
-    fn load(&mut self) -> Reply {
+    pub(super) fn load(&mut self) -> Reply {
         let now = self.clock.now();
         let Some(mut service) = self.service() else {
             return Reply::Failed("the store is not open".into());
@@ -428,66 +427,6 @@ impl Backend {
                 Reply::Loaded(Box::new(data))
             }
             Err(e) => Reply::Failed(e.to_string()),
-        }
-    }
-
-    /// Whether anyone changed the store since the last load.
-    fn changed_elsewhere(&mut self) -> bool {
-        let Some(loaded) = self.marker else {
-            return false;
-        };
-        let Some(store) = self.store.as_mut() else {
-            return false;
-        };
-        match store.read(|tx| tx.change_marker()) {
-            Ok(now) => now != loaded,
-            // Unreachable for now: the watcher says so, and this is asked again.
-            Err(_) => false,
-        }
-    }
-
-    /// Fresh data after others' changes: only the users they touched when that is all they
-    /// did, else everything.
-    fn catch_up(&mut self) -> Reply {
-        let (Some(marker), Some(engine)) = (self.marker, self.engine.clone()) else {
-            return self.load();
-        };
-        let now = self.clock.now();
-        let Some(mut service) = self.service() else {
-            return self.load();
-        };
-        let delta = match service.catch_up(marker, &engine) {
-            Ok(CatchUp::Delta(delta)) => delta,
-            Ok(CatchUp::Reload) | Err(_) => return self.load(),
-        };
-        let mut updated = (*engine).clone();
-        if updated.apply_all(&delta.engine_changes).is_err() {
-            return self.load();
-        }
-        let updated = Arc::new(updated);
-        self.marker = Some(delta.marker);
-        self.engine = Some(Arc::clone(&updated));
-        Reply::CaughtUp {
-            delta: Box::new(delta),
-            engine: updated,
-            at: now,
-        }
-    }
-
-    /// What the console hears of the watcher's news: stale data reloaded, a lost connection,
-    /// a connection back (and everything reloaded, since what happened meanwhile is unknown).
-    pub fn on_store_event(&mut self, event: StoreEvent) -> Vec<Reply> {
-        let watching = self.operator.is_some() || self.options.read_only;
-        if !watching || self.store.is_none() {
-            return Vec::new();
-        }
-        match event {
-            StoreEvent::Changed if self.changed_elsewhere() => {
-                vec![Reply::ChangedElsewhere, self.catch_up()]
-            }
-            StoreEvent::Changed => Vec::new(),
-            StoreEvent::Lost(message) => vec![Reply::ConnectionLost(message)],
-            StoreEvent::Reconnected => vec![Reply::Reconnected, self.load()],
         }
     }
 }
