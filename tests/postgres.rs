@@ -16,22 +16,7 @@ fn cluster() -> Option<&'static Cluster> {
 
 /// `warden ARGS --store TARGET` with `password` in PGPASSWORD.
 fn run(target: &str, password: &str, args: &[&str]) -> Run {
-    let out = std::process::Command::new(WARDEN)
-        .args(args)
-        .arg("--store")
-        .arg(target)
-        .env_remove("WARDEN_STORE")
-        .env_remove("WARDEN_SCHEMA")
-        .env("PGPASSWORD", password)
-        .env("WARDEN_BUSY_TIMEOUT_MS", "2000")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::run_with_password(target, password, args)
 }
 
 fn ok(target: &str, args: &[&str]) -> String {

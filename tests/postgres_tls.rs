@@ -7,8 +7,8 @@
 
 mod common;
 
+use common::Run;
 use common::pg::{self, APP_PASSWORD, APP_ROLE};
-use common::{Run, WARDEN};
 
 /// A certificate authority and a server certificate for 127.0.0.1 / localhost signed by it.
 struct Pki {
@@ -36,20 +36,7 @@ fn pki() -> Pki {
 }
 
 fn run(url: &str, args: &[&str]) -> Run {
-    let out = std::process::Command::new(WARDEN)
-        .args(args)
-        .arg("--store")
-        .arg(url)
-        .env("PGPASSWORD", APP_PASSWORD)
-        .env_remove("PGSSLROOTCERT")
-        .env("HOME", "/nonexistent")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::run_with_password(url, APP_PASSWORD, args)
 }
 
 #[test]

@@ -277,15 +277,6 @@ impl Connection for PgConnection {
         result.map_err(|e| self.fail(&e))
     }
 
-    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
-        let mut rows = Vec::new();
-        self.query_each(sql, params, &mut |row| {
-            rows.push(row.clone());
-            Ok(())
-        })?;
-        Ok(rows)
-    }
-
     fn query_each(
         &mut self,
         sql: &str,

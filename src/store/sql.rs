@@ -143,7 +143,14 @@ pub trait Connection: Send {
     /// Runs one statement; returns the number of rows changed.
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError>;
     /// Runs one query and returns every row.
-    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError>;
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
+        let mut rows = Vec::new();
+        self.query_each(sql, params, &mut |row| {
+            rows.push(row.clone());
+            Ok(())
+        })?;
+        Ok(rows)
+    }
     /// Runs one query and hands each row to `each`; for large result sets.
     fn query_each(
         &mut self,

@@ -72,6 +72,26 @@ impl Run {
     }
 }
 
+/// `warden ARGS --store TARGET` with `password` in `PGPASSWORD`, and nothing of this machine's
+/// own PostgreSQL settings (no home directory: no password file, no root certificate).
+pub fn run_with_password(target: &str, password: &str, args: &[&str]) -> Run {
+    let out = Command::new(WARDEN)
+        .args(args)
+        .arg("--store")
+        .arg(target)
+        .env_remove("WARDEN_STORE")
+        .env_remove("WARDEN_SCHEMA")
+        .env_remove("PGSSLROOTCERT")
+        .env_remove("PGPASSFILE")
+        .env("HOME", "/nonexistent")
+        .env("PGPASSWORD", password)
+        .env("WARDEN_BUSY_TIMEOUT_MS", "2000")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    Run::from(out)
+}
+
 /// A location for a new store on `backend`; the directory keeps a SQLite file alive.
 pub fn new_location(backend: Backend, dir: &Path) -> Location {
     match backend {
