@@ -70,11 +70,11 @@ fn two_consoles_see_each_other_and_survive_a_server_restart() {
     );
     second.wait_for("Users 2/2");
 
-    // The server goes away: both consoles say so, and keep what is on screen.
+    // The server is killed: both consoles say so, and keep what is on screen.
     second.type_text("n");
     second.wait_for("Invite a user");
     second.type_text("dave");
-    cluster.stop();
+    cluster.kill();
     first.wait_for("reconnecting");
     second.wait_for("reconnecting");
     assert!(second.screen().contains("dave"), "the form's input is kept");

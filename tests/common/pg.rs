@@ -162,6 +162,14 @@ impl Cluster {
         }
     }
 
+    /// Kills the server as a crash would (`pg_ctl stop -m immediate`: no goodbye to clients,
+    /// crash recovery at the next start).
+    pub fn kill(&self) {
+        let data = self.data.display().to_string();
+        self.run("pg_ctl", &["-D", &data, "-m", "immediate", "-w", "stop"])
+            .unwrap();
+    }
+
     pub fn stop(&self) {
         let data = self.data.display().to_string();
         self.run("pg_ctl", &["-D", &data, "-m", "fast", "-w", "stop"])
@@ -171,8 +179,10 @@ impl Cluster {
     pub fn start_server(&self) -> Result<(), String> {
         let data = self.data.display().to_string();
         let log = self.data.with_file_name("server.log").display().to_string();
+        // fsync off: nothing waits on the disk. Commits are still written before they
+        // return (no synchronous_commit=off), so a killed server loses none of them.
         let options = format!(
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+            "-c fsync=off -c full_page_writes=off \
              -c listen_addresses=127.0.0.1 -p {} -k {} -c max_connections=300 \
              -c unix_socket_permissions=0777",
             self.port,
