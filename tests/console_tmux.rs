@@ -241,3 +241,38 @@ fn the_bulk_flow_marks_filters_assigns_confirms_and_reports() {
     let newest = String::from_utf8(audit.stdout).unwrap();
     assert!(newest.contains("\"action\":\"assign\""), "{newest}");
 }
+
+#[test]
+fn suspend_and_resume_give_the_console_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(dir.path(), "20");
+    let store = store.display().to_string();
+    let pane = Pane::shell(dir, &[("WARDEN_STORE", &store)], 100, 30);
+    pane.type_text(WARDEN);
+    pane.press(&["Enter"]);
+    pane.wait_for("Sign in");
+    pane.press(&["Enter"]);
+    pane.wait_for("1 Users");
+    // ctrl-z gives the shell back; fg the console, redrawn whole and taking keys again.
+    pane.press(&["C-z"]);
+    pane.wait_for("Stopped");
+    pane.type_text("fg");
+    pane.press(&["Enter"]);
+    pane.wait_for("1 Users");
+    pane.type_text("2");
+    pane.wait_for("Groups 3/3");
+    pane.type_text("q");
+    // Back in the shell: the job's exit status (what fg returns) is 0.
+    pane.wait(&"the shell after fg".to_string(), |s| {
+        !s.contains("1 Users")
+            && s.lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .is_some_and(|l| l.trim_end().ends_with('#') || l.trim_end().ends_with('$'))
+    });
+    pane.type_text("echo STATUS=$?");
+    pane.press(&["Enter"]);
+    let screen = pane.wait_for("STATUS=");
+    assert!(screen.contains("STATUS=0"), "{screen}");
+    assert!(!screen.contains("cursor position"), "{screen}");
+}

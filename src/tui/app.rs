@@ -95,13 +95,23 @@ fn copy(terminal: &mut Term, text: &str) -> io::Result<()> {
     writer.flush()
 }
 
-/// Gives the terminal back, stops until continued (`fg`), then takes it again.
+/// Gives the terminal back, stops until continued (`fg`), then takes it again with a blank
+/// screen and a new `Terminal`, so the next frame is drawn whole. (Not `Terminal::clear`: it
+/// asks the terminal for the cursor position, and the input thread, reading the same input,
+/// takes the answer — the console then failed with "the cursor position could not be read".)
 fn suspend(terminal: &mut Term) -> io::Result<()> {
     restore_terminal();
     signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
     enable_raw_mode()?;
-    execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
-    terminal.clear()
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        cursor::Hide,
+        ratatui::crossterm::terminal::Clear(ratatui::crossterm::terminal::ClearType::All)
+    )?;
+    let backend = CrosstermBackend::new(BufWriter::with_capacity(64 * 1024, io::stdout()));
+    *terminal = Terminal::new(backend)?;
+    Ok(())
 }
 
 /// How long the loop waits for a message when nothing animates.

@@ -42,6 +42,22 @@ impl Pane {
         width: u16,
         height: u16,
     ) -> Pane {
+        // `exec` so that the pane's process is warden itself (signals go straight to it).
+        Pane::start_command(dir, env, &format!("{WARDEN} {args}"), width, height)
+    }
+
+    /// Starts an interactive shell (job control: ctrl-z and `fg` work) with `env` set.
+    pub fn shell(dir: tempfile::TempDir, env: &[(&str, &str)], width: u16, height: u16) -> Pane {
+        Pane::start_command(dir, env, "bash --norc --noprofile", width, height)
+    }
+
+    fn start_command(
+        dir: tempfile::TempDir,
+        env: &[(&str, &str)],
+        program: &str,
+        width: u16,
+        height: u16,
+    ) -> Pane {
         match Command::new("tmux").arg("-V").output() {
             Ok(out) if out.status.success() => {}
             _ => panic!("tmux is needed for the end-to-end console tests: apt-get install tmux"),
@@ -52,13 +68,12 @@ impl Pane {
             SERVERS.fetch_add(1, Ordering::SeqCst)
         );
         let pane = Pane { socket, dir };
-        // `exec` so that the pane's process is warden itself (signals go straight to it).
         let settings: Vec<String> = env
             .iter()
             .map(|(name, value)| format!("{name}='{value}'"))
             .collect();
         let command = format!(
-            "exec env WARDEN_CONFIG={config} {} {WARDEN} {args}",
+            "exec env WARDEN_CONFIG={config} {} {program}",
             settings.join(" "),
             config = pane.path("no-config.toml").display(),
         );
