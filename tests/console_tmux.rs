@@ -263,7 +263,7 @@ fn suspend_and_resume_give_the_console_back() {
     pane.wait_for("Groups 3/3");
     pane.type_text("q");
     // Back in the shell: the job's exit status (what fg returns) is 0.
-    pane.wait(&"the shell after fg".to_string(), |s| {
+    pane.wait("the shell after fg", |s| {
         !s.contains("1 Users")
             && s.lines()
                 .rev()

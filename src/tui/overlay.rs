@@ -41,6 +41,8 @@ pub enum OnConfirm {
     DiscardForm,
     /// Drop every staged edit.
     Discard,
+    /// Quit, losing what is staged.
+    Quit,
 }
 
 pub struct Confirm {
@@ -252,6 +254,8 @@ impl Picker {
 #[derive(Clone, Debug, Default)]
 pub struct CommandLine {
     pub input: String,
+    /// The history entry shown, while ↑/↓ walk it.
+    pub recalled: Option<usize>,
 }
 
 /// A scrollable message or record view.

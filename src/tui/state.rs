@@ -350,6 +350,8 @@ pub struct State {
     pub staging: Staging,
     /// The operator's last commit from this console, for undo.
     pub last_commit: Option<LastCommit>,
+    /// The `:` commands given, oldest first.
+    pub command_history: Vec<String>,
 }
 
 /// A commit that can be undone: its audit record and the changes it made.
@@ -385,6 +387,7 @@ impl State {
             marks: Marks::default(),
             staging: Staging::default(),
             last_commit: None,
+            command_history: Vec::new(),
             pending: 0,
             spinner: 0,
             keymap: config.keymap,

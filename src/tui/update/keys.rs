@@ -7,7 +7,7 @@ use super::super::bulk::BulkEvent;
 use super::super::forms::{FormEvent, Submission};
 use super::super::inspect::AccessEvent;
 use super::super::keymap::{Action, Key};
-use super::super::overlay::{Message, OnConfirm, Overlay, PickEvent};
+use super::super::overlay::{OnConfirm, Overlay, PickEvent};
 use super::super::review::ReviewEvent;
 use super::super::staging::StagedEdit;
 use super::super::state::{Level, Screen, State, Tab};
@@ -26,6 +26,14 @@ pub fn key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     }
     if ctrl && key.code == KeyCode::Char('z') {
         return vec![Effect::Suspend];
+    }
+    // Below the smallest size nothing is shown but one line: a key acting there would act
+    // unseen. Only quitting (and a resize, which is not a key) does anything.
+    if super::super::view::layout::too_small(state.size) {
+        if key.code == KeyCode::Char('q') {
+            return super::command::quit(state, false);
+        }
+        return Vec::new();
     }
     state.dirty = true;
     match &mut state.screen {
@@ -171,10 +179,7 @@ pub fn action_taken(state: &mut State, action: Action) -> Vec<Effect> {
     let tab = state.tab;
     let page = super::super::view::layout::list_rows(state.size) as isize;
     match action {
-        Action::Quit => {
-            state.quit = true;
-            return vec![Effect::Quit];
-        }
+        Action::Quit => return super::command::quit(state, false),
         Action::Help => state.overlays.push(Overlay::Help(Default::default())),
         Action::CommandLine => state.overlays.push(Overlay::Command(Default::default())),
         Action::Filter => state.listing_mut(tab).editing = true,
@@ -313,28 +318,7 @@ fn overlay_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Overlay::Command(line) => match key.code {
-            KeyCode::Esc => {
-                state.overlays.pop();
-                Vec::new()
-            }
-            KeyCode::Backspace => {
-                if line.input.pop().is_none() {
-                    state.overlays.pop();
-                }
-                Vec::new()
-            }
-            KeyCode::Enter => {
-                let input = line.input.trim().to_string();
-                state.overlays.pop();
-                command_line(state, &input)
-            }
-            KeyCode::Char(c) => {
-                line.input.push(c);
-                Vec::new()
-            }
-            _ => Vec::new(),
-        },
+        Overlay::Command(_) => super::command::key(state, key),
         Overlay::Confirm(confirm) => match confirm.handle_key(key) {
             None => Vec::new(),
             Some(false) => {
@@ -356,6 +340,7 @@ fn overlay_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                         state.overlays.pop();
                         Vec::new()
                     }
+                    OnConfirm::Quit => super::command::quit(state, true),
                 }
             }
         },
@@ -505,31 +490,4 @@ fn overlay_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
             }
         }
     }
-}
-
-/// `:users`, `:groups`, `:roles`, `:perms`, `:audit`, `:q`, `:help`.
-fn command_line(state: &mut State, input: &str) -> Vec<Effect> {
-    let command = input.trim_start_matches(':');
-    let action = match command {
-        "users" | "user" | "u" => Action::Tab1,
-        "groups" | "group" | "g" => Action::Tab2,
-        "roles" | "role" | "r" => Action::Tab3,
-        "perms" | "permissions" | "perm" | "p" => Action::Tab4,
-        "audit" | "a" => Action::Tab5,
-        "q" | "quit" | "q!" => Action::Quit,
-        "help" | "h" => Action::Help,
-        "" => return Vec::new(),
-        other => {
-            state.overlays.push(Overlay::Message(Message::new(
-                "Unknown command",
-                vec![
-                    format!(":{other} is not a command."),
-                    "Commands: :users :groups :roles :perms :audit :help :q".into(),
-                ],
-                true,
-            )));
-            return Vec::new();
-        }
-    };
-    action_taken(state, action)
 }

@@ -152,6 +152,14 @@ pub fn refilter(state: &mut State, tab: Tab) {
 }
 
 /// Moves the cursor to the row whose id is `key`.
+/// Puts the cursor on `row` of `tab`'s data, if the filter shows it.
+pub fn focus_row(state: &mut State, tab: Tab, row: usize) {
+    let Some(key) = state.data.as_ref().map(|data| row_key(data, tab, row)) else {
+        return;
+    };
+    focus_key(state, tab, &key);
+}
+
 fn focus_key(state: &mut State, tab: Tab, key: &str) {
     let Some(data) = state.data.as_ref() else {
         return;

@@ -6,6 +6,7 @@
 
 mod access;
 mod actions;
+mod command;
 mod keys;
 pub mod listing;
 mod marking;
