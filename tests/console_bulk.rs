@@ -180,7 +180,27 @@ fn staged_edits_unstage_review_commit_and_undo_restore_the_store() {
     let screen = c.screen(120, 40);
     assert!(screen.contains("2 staged edits"), "{screen}");
     let audit = audit_count(&c);
+    // Committing goes through the same gate as any change to access: previewed, Cancel first.
     c.keys("c");
+    let Some(Overlay::Bulk(commit)) = c.state.overlays.last() else {
+        panic!("a commit confirmation: {}", c.status());
+    };
+    assert_eq!(commit.draft.kind, warden::tui::intent::DraftKind::Staged);
+    assert_eq!(
+        commit.buttons().len(),
+        2,
+        "what is staged is committed or not"
+    );
+    let alice = commit.projection.order.first().copied().unwrap();
+    assert_eq!(
+        commit.projection.username(alice),
+        "alice",
+        "alice gains deployer's grants"
+    );
+    c.keys("<CR>");
+    assert_eq!(audit_count(&c), audit, "cancelled");
+    assert_eq!(c.state.staging.edits.len(), 2, "still staged");
+    c.keys("R c <Tab> <CR>");
     assert_eq!(audit_count(&c), audit + 1, "one transaction, one record");
     assert!(c.state.staging.is_empty());
     assert!(
@@ -197,7 +217,7 @@ fn staged_edits_unstage_review_commit_and_undo_restore_the_store() {
     let Some(Overlay::Bulk(undo)) = c.state.overlays.last() else {
         panic!("an undo confirmation: {}", c.status());
     };
-    assert!(undo.draft.undo);
+    assert_eq!(undo.draft.kind, warden::tui::intent::DraftKind::Undo);
     assert_eq!(undo.buttons().len(), 2, "an undo is not staged");
     c.keys("<Tab> <CR>");
     assert_eq!(audit_count(&c), audit + 2);
@@ -483,4 +503,106 @@ fn a_rehearsal_projects_early_and_remakes_the_projection_when_applying_gives_ids
         assert_eq!(r.projection.unwrap_err(), "nothing is loaded yet");
     });
     assert_eq!(audit_count(&c), audited, "rehearsals keep nothing");
+}
+
+/// Whether alice holds shop.orders.ship anywhere, by the store's own engine.
+fn alice_ships(c: &Console) -> bool {
+    c.service_check(|s| {
+        let detail = s.user_detail("alice").unwrap();
+        let engine = s.engine().unwrap();
+        let set = engine.effective(detail.user.id).unwrap_or_default();
+        engine
+            .atoms(&set)
+            .iter()
+            .any(|a| engine.permission_key(a.permission) == Some("shop.orders.ship"))
+    })
+}
+
+#[test]
+fn a_groups_roles_change_access_only_through_the_confirmation() {
+    let mut c = Console::signed_in();
+    assert!(alice_ships(&c), "alice ships through ops → deployer");
+    let audit = audit_count(&c);
+    // Taking deployer from ops: alice loses access, so it is previewed first.
+    c.keys("2 t deployer <CR>");
+    let Some(Overlay::Bulk(confirm)) = c.state.overlays.last() else {
+        panic!("a confirmation: {}", c.status());
+    };
+    assert_eq!(confirm.draft.kind, warden::tui::intent::DraftKind::Edit);
+    assert_eq!(confirm.projection.users_changed(), 1);
+    let screen = c.screen(120, 40);
+    assert!(screen.contains("− shop.orders.ship"), "{screen}");
+    assert_eq!(
+        audit_count(&c),
+        audit,
+        "nothing written before the confirmation"
+    );
+    c.keys("<CR>");
+    assert!(c.state.overlays.is_empty());
+    assert!(alice_ships(&c), "Cancel changed nothing");
+    assert_eq!(audit_count(&c), audit);
+    c.keys("t deployer <CR> <Tab> <Tab> <CR>");
+    assert!(!alice_ships(&c), "{}", c.status());
+    assert_eq!(audit_count(&c), audit + 1);
+    // Giving it back is gated the same way.
+    c.keys("r deployer <CR>");
+    assert!(matches!(c.state.overlays.last(), Some(Overlay::Bulk(_))));
+    c.keys("<Tab> <Tab> <CR>");
+    assert!(alice_ships(&c));
+}
+
+#[test]
+fn one_focused_user_gaining_user_management_asks_for_the_count() {
+    let mut c = Console::signed_in();
+    let audit = audit_count(&c);
+    // Nothing marked: the focused user, alice.
+    c.keys("j");
+    assert_eq!(c.state.focused_user().unwrap().username, "alice");
+    c.keys("r administrators <CR>");
+    let Some(Overlay::Bulk(confirm)) = c.state.overlays.last() else {
+        panic!("a confirmation: {}", c.status());
+    };
+    assert_eq!(confirm.required, Some(1));
+    assert!(confirm.projection.consent.sensitive());
+    let screen = c.screen(120, 40);
+    assert!(screen.contains("(User management): type 1"), "{screen}");
+    c.keys("<Tab> <Tab> <CR>");
+    assert_eq!(audit_count(&c), audit, "not without the count");
+    c.keys("1 <CR>");
+    assert_eq!(audit_count(&c), audit + 1, "{}", c.status());
+    let roles = c.service_check(|s| s.user_detail("alice").unwrap().roles);
+    assert!(
+        roles.iter().any(|r| r.role == "administrators"),
+        "{roles:?}"
+    );
+}
+
+#[test]
+fn committing_staged_edits_that_grant_user_management_asks_for_the_count() {
+    let mut c = Console::signed_in();
+    let audit = audit_count(&c);
+    c.keys("<C-t> j r administrators <CR>");
+    assert_eq!(c.state.staging.edits.len(), 1, "{}", c.status());
+    assert!(c.state.overlays.is_empty(), "staging asks nothing yet");
+    c.keys("R c");
+    let Some(Overlay::Bulk(confirm)) = c.state.overlays.last() else {
+        panic!("a confirmation: {}", c.status());
+    };
+    assert_eq!(confirm.required, Some(1));
+    c.keys("<Tab> <CR>");
+    assert_eq!(audit_count(&c), audit, "not without the count");
+    c.keys("1 <CR>");
+    assert_eq!(audit_count(&c), audit + 1, "{}", c.status());
+    assert!(c.state.staging.is_empty());
+}
+
+#[test]
+fn an_edit_that_changes_nobodys_access_applies_at_once() {
+    let mut c = Console::signed_in();
+    let audit = audit_count(&c);
+    // bob is invited: joining ops changes nothing he can do yet.
+    c.keys("2 m bob <CR>");
+    assert!(c.state.overlays.is_empty(), "no confirmation");
+    assert!(c.status().starts_with("done: "), "{}", c.status());
+    assert_eq!(audit_count(&c), audit + 1);
 }

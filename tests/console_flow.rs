@@ -55,17 +55,22 @@ fn create_filter_edit_assign_and_delete_a_user() {
         "every stage → Development → QA → Production"
     );
 
-    // Delete: Enter on the focused Cancel deletes nothing.
+    // Delete: asked with a preview of what it does to access; Enter on the focused Cancel
+    // deletes nothing.
     c.keys("<C-d>");
-    assert!(matches!(c.state.overlays.last(), Some(Overlay::Confirm(_))));
+    let Some(Overlay::Bulk(delete)) = c.state.overlays.last() else {
+        panic!("a delete confirmation: {}", c.status());
+    };
+    assert_eq!(delete.draft.title, "Delete user carol?");
+    assert_eq!(delete.buttons().len(), 3, "Cancel · Stage · Commit");
     c.keys("<CR>");
     assert!(c.state.overlays.is_empty());
     assert!(
         c.service_check(|s| s.user_detail("carol")).is_ok(),
         "Cancel kept carol"
     );
-    // Tab to Delete, then Enter.
-    c.keys("<C-d> <Tab> <CR>");
+    // Tab past Stage to Commit, then Enter.
+    c.keys("<C-d> <Tab> <Tab> <CR>");
     assert!(
         c.service_check(|s| s.user_detail("carol")).is_err(),
         "carol is gone"
@@ -218,7 +223,17 @@ fn groups_take_members_and_roles_through_pickers() {
         .members
     });
     assert_eq!(members, ["alice", "bob"]);
+    // Taking alice out changes her access: confirmed like any other such change.
     c.keys("M <Space> <Space> <CR>");
+    let Some(Overlay::Bulk(confirm)) = c.state.overlays.last() else {
+        panic!("a confirmation: {}", c.status());
+    };
+    assert_eq!(
+        confirm.projection.users_changed(),
+        1,
+        "alice loses ops' roles"
+    );
+    c.keys("<Tab> <Tab> <CR>");
     let members = c.service_check(|s| {
         s.group_detail(&warden::service::GroupRef {
             name: "ops".into(),

@@ -276,3 +276,66 @@ fn suspend_and_resume_give_the_console_back() {
     assert!(screen.contains("STATUS=0"), "{screen}");
     assert!(!screen.contains("cursor position"), "{screen}");
 }
+
+/// At a terminal, a command whose change needs the count typed (here: someone gains a User
+/// management permission) previews it and asks; a wrong answer changes nothing (exit 3).
+/// A script, without a terminal, is not asked.
+#[test]
+fn the_command_line_asks_for_the_count_at_a_terminal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(dir.path(), "20");
+    let out = cli(&store, &["user", "add", "carol", "--active"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let roles = |store: &Path| {
+        let out = cli(store, &["user", "show", "carol", "--json"], "");
+        String::from_utf8_lossy(&out.stdout).contains("\"administrators\"")
+    };
+    let shown = store.display().to_string();
+    let pane = Pane::shell(dir, &[("WARDEN_STORE", &shown)], 120, 30);
+    pane.type_text(&format!(
+        "{WARDEN} assign administrators carol; echo STATUS=$?"
+    ));
+    pane.press(&["Enter"]);
+    let asked = pane.wait_for("type 1,");
+    assert!(asked.contains("(User management)"), "{asked}");
+    assert!(asked.contains("carol"), "the preview names her: {asked}");
+    pane.type_text("2");
+    pane.press(&["Enter"]);
+    let screen = pane.wait_for("STATUS=");
+    assert!(
+        screen.contains("cancelled: nothing was changed"),
+        "{screen}"
+    );
+    assert!(screen.contains("STATUS=3"), "{screen}");
+    assert!(!roles(&store));
+
+    pane.type_text(&format!(
+        "clear; {WARDEN} assign administrators carol; echo DONE=$?"
+    ));
+    pane.press(&["Enter"]);
+    pane.wait_for("type 1,");
+    pane.type_text("1");
+    pane.press(&["Enter"]);
+    let screen = pane.wait_for("DONE=");
+    assert!(screen.contains("DONE=0"), "{screen}");
+    assert!(roles(&store));
+
+    // No terminal on standard input: a script is never asked.
+    let out = cli(&store, &["unassign", "administrators", "carol"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cli(&store, &["assign", "administrators", "carol"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(roles(&store));
+}

@@ -6,6 +6,7 @@
 mod common;
 
 use warden::model::*;
+use warden::service::consent::{Consent, Reason};
 use warden::service::{Command, Error, NewUser, Operator, Rule, ScopeRef, Service, UserEdit};
 
 use common::Backend;
@@ -469,7 +470,132 @@ fn names_resolve_by_key_name_or_email_and_say_when_ambiguous(backend: Backend) {
     assert_eq!(err.exit_code(), 2);
 }
 
+/// The consent rule both front ends ask: nothing for a change to nobody's access, a
+/// confirmation for a few users, the count typed for more than 50 users or for anyone gaining
+/// a User management permission.
+fn consent_follows_how_many_gain_what(backend: Backend) {
+    let mut s = setup(backend);
+    let names: Vec<String> = (0..60).map(|i| format!("u{i:02}")).collect();
+    let mut setup_commands: Vec<Command> = names.iter().map(|n| new_user(n)).collect();
+    setup_commands.push(Command::AddRole(warden::service::NewRole {
+        key: "watcher".into(),
+        name: "Watcher".into(),
+        description: String::new(),
+        kind: RoleKind::Organization,
+        app: None,
+        grants: vec!["monitoring.view".into()],
+        grant_scope: ScopeRef::default(),
+        includes: vec![],
+    }));
+    s.execute(setup_commands).unwrap();
+    let operator = s.operator.clone();
+    let mut consent = |commands: Vec<Command>| {
+        let (_, preview) = s.service().preview(&operator, &commands).unwrap();
+        assert_eq!(preview.users_changed, preview.users.len());
+        preview.consent
+    };
+    let email = Command::EditUser {
+        user: "u00".into(),
+        edit: UserEdit {
+            email: Some(Some("elsewhere@example.com".into())),
+            ..UserEdit::default()
+        },
+        expected_version: None,
+    };
+    assert_eq!(consent(vec![email]), Consent::Nothing);
+    assert_eq!(
+        consent(vec![assign("watcher", &["u00", "u01"])]),
+        Consent::Confirm
+    );
+    let fifty: Vec<&str> = names[..50].iter().map(String::as_str).collect();
+    let fifty_one: Vec<&str> = names[..51].iter().map(String::as_str).collect();
+    assert_eq!(consent(vec![assign("watcher", &fifty)]), Consent::Confirm);
+    assert_eq!(
+        consent(vec![assign("watcher", &fifty_one)]),
+        Consent::TypedCount {
+            users: 51,
+            reason: Reason::ManyUsers
+        }
+    );
+    let one_admin = consent(vec![
+        assign("watcher", &["u01", "u02"]),
+        assign("Administrators", &["u00"]),
+    ]);
+    assert!(
+        matches!(
+            &one_admin,
+            Consent::TypedCount {
+                users: 3,
+                reason: Reason::SensitiveGain { permission, users: 1 },
+            } if ["users.", "groups.", "roles."].iter().any(|s| permission.starts_with(s))
+        ),
+        "{one_admin:?}"
+    );
+    assert_eq!(one_admin.typed_count(), Some(3));
+    assert!(!one_admin.given_by("1") && one_admin.given_by(" 3\n"));
+}
+
+/// A bulk action that would widen the operator's own access is refused before it is applied,
+/// naming the operator: a preview is not even started (`planned` never hears of it).
+fn an_operators_own_gain_is_refused_before_the_rest_is_applied(backend: Backend) {
+    let mut s = setup(backend);
+    let names: Vec<String> = (0..200).map(|i| format!("u{i:03}")).collect();
+    let mut commands: Vec<Command> = names.iter().map(|n| new_user(n)).collect();
+    commands.extend([
+        Command::AddApp {
+            key: "shop".into(),
+            name: "Shop".into(),
+            description: String::new(),
+        },
+        Command::AddPermission {
+            key: "shop.orders.ship".into(),
+            name: "Ship orders".into(),
+            app: "shop".into(),
+            section: None,
+            description: String::new(),
+        },
+        Command::AddRole(warden::service::NewRole {
+            key: "shipper".into(),
+            name: "Shipper".into(),
+            description: String::new(),
+            kind: RoleKind::EndUser,
+            app: Some("shop".into()),
+            grants: vec!["shop.orders.ship".into()],
+            grant_scope: ScopeRef::default(),
+            includes: vec![],
+        }),
+    ]);
+    s.execute(commands).unwrap();
+    let operator = s.operator.clone();
+    let mut everyone: Vec<&str> = names.iter().map(String::as_str).collect();
+    everyone.push(&operator.username);
+    let mut heard = 0;
+    let err = s
+        .service()
+        .rehearse_with(&operator, &[assign("shipper", &everyone)], &mut |_, _| {
+            heard += 1
+        })
+        .unwrap_err();
+    assert_eq!(err.rule(), Some(Rule::NoSelfEscalation), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&format!("you ({})", operator.username)),
+        "{err}"
+    );
+    assert!(err.to_string().contains("shop.orders.ship"), "{err}");
+    assert_eq!(
+        heard, 0,
+        "refused before the plan was handed on for a preview"
+    );
+    // Without the operator it goes through.
+    let others: Vec<&str> = names.iter().map(String::as_str).collect();
+    let outcome = s.execute(vec![assign("shipper", &others)]).unwrap();
+    assert_eq!(outcome.changes.len(), 200);
+}
+
 crate::on_both_backends!(
+    an_operators_own_gain_is_refused_before_the_rest_is_applied,
+    consent_follows_how_many_gain_what,
     catching_up_reads_only_the_users_changed,
     bulk_assignments_and_memberships_span_statements,
     a_batch_is_all_or_nothing,

@@ -6,6 +6,7 @@ mod access;
 mod app;
 mod assign;
 mod audit;
+mod consent;
 mod credentials;
 mod group;
 mod lines;
@@ -102,6 +103,11 @@ pub struct Global {
     /// Check a change against every rule and show it, without saving anything
     #[arg(long, global = true)]
     pub dry_run: bool,
+    /// Apply a change without asking for the count of users whose access it changes (a
+    /// terminal asks when more than 50 users' access changes or anyone gains a User
+    /// management permission; scripts are never asked)
+    #[arg(long, global = true)]
+    pub yes: bool,
     /// Make changes as this operator (signed in with a password) instead of the peer operator
     #[arg(long, global = true, env = "WARDEN_OPERATOR", value_name = "NAME")]
     pub operator: Option<String>,
@@ -283,6 +289,13 @@ impl Context {
             let (outcome, preview) = service.preview(&operator, &commands)?;
             (outcome, Some(preview))
         } else {
+            if !self.global.yes && consent::can_ask() {
+                let (rehearsed, preview) = service.preview(&operator, &commands)?;
+                if !consent::ask(&rehearsed, &preview)? {
+                    self.out.line("cancelled: nothing was changed")?;
+                    return Ok(exit::REFUSED);
+                }
+            }
             (service.execute(&operator, &commands)?, None)
         };
         let report = (users.len() > 1)
@@ -390,6 +403,11 @@ pub(crate) fn print_outcome(
 
 fn print_preview(out: &mut Output, preview: &PreviewView) -> std::io::Result<()> {
     out.line(&format!("access: {}", preview.headline()))?;
+    if let (Some(n), Some(why)) = (preview.consent.typed_count(), preview.consent.reason()) {
+        out.line(&format!(
+            "consent: {why}, so a terminal asks for {n} to be typed before applying (--yes does not ask)"
+        ))?;
+    }
     let label = |a: &crate::service::access::AtomView| match (&a.stage, &a.app) {
         (None, None) => a.permission.clone(),
         (Some(s), None) => format!("{}@{s}", a.permission),

@@ -383,6 +383,23 @@ impl Change {
         }
     }
 
+    /// The user the change is about, by id, when it is about one user.
+    pub fn user_id(&self) -> Option<UserId> {
+        match self {
+            Change::AddUser { id, .. } => Some(*id),
+            Change::EditUser { user, .. }
+            | Change::SetUserStatus { user, .. }
+            | Change::DeleteUser { user, .. }
+            | Change::AddMember { user, .. }
+            | Change::RemoveMember { user, .. }
+            | Change::Assign { user, .. }
+            | Change::Unassign { user, .. }
+            | Change::SetPassword { user, .. }
+            | Change::Unlock { user, .. } => Some(user.id),
+            _ => None,
+        }
+    }
+
     /// Whether the change can alter any user's effective permissions (used to decide which
     /// post-conditions to check and, later, what a preview must recompute).
     pub fn touches_roles_or_permissions(&self) -> bool {

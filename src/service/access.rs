@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::command::{Command, ScopeRef};
+use super::consent::Consent;
 use super::error::Error;
 use super::operator::Operator;
 use super::{Outcome, Service, resolve};
@@ -101,6 +102,8 @@ pub struct PermissionCount {
 #[derive(Clone, Debug, Serialize)]
 pub struct PreviewView {
     pub users_changed: usize,
+    /// The agreement applying it needs.
+    pub consent: Consent,
     pub permissions: Vec<PermissionCount>,
     pub users: Vec<UserChange>,
 }
@@ -161,7 +164,7 @@ impl Engine {
     }
 
     /// A preview as names, permissions ordered by how many users they touch.
-    pub fn preview_view(&self, preview: &Preview) -> PreviewView {
+    pub fn preview_view(&self, preview: &Preview, consent: Consent) -> PreviewView {
         let mut permissions: Vec<PermissionCount> = preview
             .totals()
             .into_iter()
@@ -188,6 +191,7 @@ impl Engine {
         users.sort_by(|a, b| a.username.cmp(&b.username));
         PreviewView {
             users_changed: users.len(),
+            consent,
             permissions,
             users,
         }
@@ -437,7 +441,9 @@ impl Service<'_> {
     ) -> Result<(Outcome, PreviewView), Error> {
         let mut engine = self.engine()?;
         let outcome = self.rehearse(operator, commands)?;
-        let preview = engine.preview(&outcome.changes).map_err(engine_error)?;
-        Ok((outcome, engine.preview_view(&preview)))
+        let (preview, consent) = engine
+            .preview_and(&outcome.changes, Consent::of)
+            .map_err(engine_error)?;
+        Ok((outcome, engine.preview_view(&preview, consent)))
     }
 }

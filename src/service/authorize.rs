@@ -366,6 +366,40 @@ fn implied(rights: &Rights, permission: PermissionId, scope: Scope) -> Vec<Atom>
         .collect()
 }
 
+/// Refuses, before it is applied, a last command that would widen the operator's own access.
+/// A change about another user cannot alter the operator's access, so the rest — the
+/// operator's own rows and any change to the graph — applied to the operator's rights engine
+/// gives what the operator would hold after it. An action over every user that includes the
+/// operator is so refused at once, naming them, instead of after writing (and rolling back) a
+/// row for each. [`check_no_escalation`] still judges the whole list once it is applied.
+pub fn check_own_part(
+    operator: &Operator,
+    before: &Rights,
+    current: &Rights,
+    planned: &[Change],
+) -> Result<(), Error> {
+    let own: Vec<&Change> = planned
+        .iter()
+        .filter(|c| c.user_id().is_none_or(|user| user == operator.user))
+        .collect();
+    if own.is_empty() {
+        return Ok(());
+    }
+    let mut engine = current.engine.clone();
+    for change in own {
+        // What the engine cannot follow here, the check after applying judges.
+        if engine.apply(change).is_err() {
+            return Ok(());
+        }
+    }
+    let after = Rights {
+        engine,
+        user: current.user,
+        username: current.username.clone(),
+    };
+    check_no_escalation(operator, before, &after)
+}
+
 /// Refuses a change list that widened the operator's own access: `before` are the rights the
 /// operator had before any change was applied, `after` those with every change applied.
 pub fn check_no_escalation(

@@ -9,6 +9,7 @@ mod authorize;
 pub mod catch_up;
 pub mod checkup;
 pub mod command;
+pub mod consent;
 pub mod credentials;
 pub mod demo;
 pub mod error;
@@ -188,11 +189,18 @@ fn run(
             plan::plan(&mut cx, command)?
         };
         // Each command is judged on the rights the operator holds when it runs.
-        if i == 0 {
-            authorize::authorize(tx, &rights_before, &planned.changes)?;
+        let reloaded;
+        let rights = if i == 0 {
+            &rights_before
         } else {
-            let rights = authorize::Rights::load(tx, operator)?;
-            authorize::authorize(tx, &rights, &planned.changes)?;
+            reloaded = authorize::Rights::load(tx, operator)?;
+            &reloaded
+        };
+        authorize::authorize(tx, rights, &planned.changes)?;
+        // Nothing after the last command can take a gain back: its part for the operator is
+        // judged before it is applied.
+        if i + 1 == commands.len() {
+            authorize::check_own_part(operator, &rights_before, rights, &planned.changes)?;
         }
         if let Mode::Rehearse(hear) = &mut mode {
             if i + 1 == commands.len() {

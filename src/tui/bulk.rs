@@ -1,15 +1,13 @@
 //! The confirmation of a bulk action (or an undo): what it is, whom it reaches (`3 users (1
 //! hidden by filter)`), what it does to access, and three buttons — Cancel (focused), Stage,
-//! Commit. When more than 50 users' access changes, or someone gains a User management
-//! permission, the user count must be typed before Stage or Commit does anything.
+//! Commit. When the change's consent asks for it (many users, or a User management permission
+//! gained), the count of users whose access changes must be typed before Stage or Commit does
+//! anything.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-use super::intent::Draft;
+use super::intent::{Draft, DraftKind};
 use super::staging::Projection;
-
-/// More users than this changing access asks for the count to be typed.
-pub const TYPE_THE_COUNT_ABOVE: usize = 50;
 
 pub struct BulkConfirm {
     pub draft: Draft,
@@ -40,8 +38,7 @@ pub enum BulkEvent {
 
 impl BulkConfirm {
     pub fn new(draft: Draft, projection: Projection, staged: usize) -> BulkConfirm {
-        let required = (projection.users_changed() > TYPE_THE_COUNT_ABOVE || projection.sensitive)
-            .then(|| projection.users_changed());
+        let required = projection.consent.typed_count();
         BulkConfirm {
             draft,
             projection,
@@ -53,19 +50,19 @@ impl BulkConfirm {
         }
     }
 
-    /// The buttons on offer: an undo is committed or not, never staged.
+    /// The buttons on offer: an undo, or what is already staged, is committed or not.
     pub fn buttons(&self) -> &'static [Button] {
-        if self.draft.undo {
-            &[Button::Cancel, Button::Commit]
-        } else {
-            &[Button::Cancel, Button::Stage, Button::Commit]
+        match self.draft.kind {
+            DraftKind::Undo | DraftKind::Staged => &[Button::Cancel, Button::Commit],
+            DraftKind::Bulk | DraftKind::Edit | DraftKind::Destructive => {
+                &[Button::Cancel, Button::Stage, Button::Commit]
+            }
         }
     }
 
     /// Whether the typed count (when one is asked for) is right.
     pub fn count_ok(&self) -> bool {
-        self.required
-            .is_none_or(|n| self.typed.trim() == n.to_string())
+        self.projection.consent.given_by(&self.typed)
     }
 
     pub fn handle_key(&mut self, key: &KeyEvent) -> BulkEvent {
@@ -111,15 +108,16 @@ impl BulkConfirm {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service::consent::{Consent, Reason};
     use ratatui::crossterm::event::KeyModifiers;
 
     fn press(c: &mut BulkConfirm, code: KeyCode) -> BulkEvent {
         c.handle_key(&KeyEvent::new(code, KeyModifiers::NONE))
     }
 
-    fn confirm(users_changed: usize, sensitive: bool) -> BulkConfirm {
+    fn confirm(users_changed: usize, consent: Consent) -> BulkConfirm {
         let mut projection = Projection {
-            sensitive,
+            consent,
             ..Projection::default()
         };
         for i in 0..users_changed {
@@ -132,14 +130,15 @@ mod tests {
             commands: Vec::new(),
             users: vec!["a".into(), "b".into(), "c".into()],
             hidden: 1,
-            undo: false,
+            kind: DraftKind::Bulk,
+            explain: Vec::new(),
         };
         BulkConfirm::new(draft, projection, 0)
     }
 
     #[test]
     fn enter_on_the_default_button_cancels() {
-        let mut c = confirm(3, false);
+        let mut c = confirm(3, Consent::Confirm);
         assert_eq!(c.reach(), "3 users (1 hidden by filter)");
         assert!(matches!(press(&mut c, KeyCode::Enter), BulkEvent::Cancel));
         press(&mut c, KeyCode::Tab);
@@ -149,8 +148,19 @@ mod tests {
     }
 
     #[test]
-    fn many_users_or_a_sensitive_gain_ask_for_the_count() {
-        for mut c in [confirm(51, false), confirm(2, true)] {
+    fn a_count_asked_for_must_be_typed() {
+        let many = Consent::TypedCount {
+            users: 51,
+            reason: Reason::ManyUsers,
+        };
+        let sensitive = Consent::TypedCount {
+            users: 2,
+            reason: Reason::SensitiveGain {
+                permission: "users.delete".into(),
+                users: 1,
+            },
+        };
+        for mut c in [confirm(51, many), confirm(2, sensitive)] {
             let n = c.required.unwrap();
             press(&mut c, KeyCode::BackTab);
             assert!(
@@ -162,6 +172,6 @@ mod tests {
             }
             assert!(matches!(press(&mut c, KeyCode::Enter), BulkEvent::Commit));
         }
-        assert!(confirm(50, false).required.is_none());
+        assert!(confirm(50, Consent::Confirm).required.is_none());
     }
 }

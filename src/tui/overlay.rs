@@ -12,7 +12,7 @@ use super::filter::Filter;
 use super::forms::Form;
 use super::inspect::AccessList;
 use super::review::Review;
-use crate::service::{Command, GroupRef};
+use crate::service::GroupRef;
 
 pub enum Overlay {
     Help(Help),
@@ -36,7 +36,6 @@ pub struct Help {
 /// What confirming does.
 #[derive(Debug)]
 pub enum OnConfirm {
-    Execute(Vec<Command>),
     /// Close the form under this confirmation, losing its edits.
     DiscardForm,
     /// Drop every staged edit.

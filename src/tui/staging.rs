@@ -8,10 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::access::{Atom, Engine, EngineError, Preview};
 use crate::model::{Change, PermissionId, UserId};
+use crate::service::consent::{Consent, SENSITIVE_SECTION};
 use crate::service::{Command, Note};
-
-/// The catalog section whose permissions make a confirmation ask for the user count.
-pub const SENSITIVE_SECTION: &str = "User management";
 
 #[derive(Clone, Debug)]
 pub struct StagedEdit {
@@ -88,8 +86,8 @@ pub struct Projection {
     pub counts: String,
     /// `affects 143 users (12 gain users.delete)`.
     pub headline: String,
-    /// Some user gains a permission of the User management section.
-    pub sensitive: bool,
+    /// The agreement committing them needs.
+    pub consent: Consent,
     /// The engine as the changes would leave it: it gives the paths of what is gained.
     pub after: Option<Box<Engine>>,
 }
@@ -125,14 +123,10 @@ pub fn project(
 ) -> Result<Projection, EngineError> {
     let (after, preview) = engine.preview_into(&changes)?;
     let headline = headline(&after, &preview);
+    let consent = Consent::of(&after, &preview);
     let mut users = HashMap::with_capacity(preview.users.len());
     let mut by_name = Vec::with_capacity(preview.users.len());
-    let mut sensitive = false;
     for diff in preview.users {
-        sensitive |= diff
-            .gained
-            .iter()
-            .any(|a| after.permission_section(a.permission) == Some(SENSITIVE_SECTION));
         by_name.push((after.username(diff.user).unwrap_or("?"), diff.user));
         users.insert(
             diff.user,
@@ -151,7 +145,7 @@ pub fn project(
         notes,
         users,
         order,
-        sensitive,
+        consent,
         after: Some(Box::new(after)),
     })
 }

@@ -1,10 +1,11 @@
-//! Starting actions: the form, picker or confirmation each write action opens (deleting always
-//! asks first, Cancel focused), the detail an `Enter` opens, and the commands a finished
+//! Starting actions: the form, picker or confirmation each write action opens (deleting and
+//! deactivating always ask first, with a preview, Cancel focused), the detail an `Enter` opens, and the commands a finished
 //! picker asks for. Every write goes to the service, which checks it again.
 
 use super::super::forms::Form;
+use super::super::intent::Draft;
 use super::super::keymap::Action;
-use super::super::overlay::{Confirm, Message, OnConfirm, Overlay};
+use super::super::overlay::{Message, Overlay};
 use super::super::state::{Level, State, Tab};
 use super::{Effect, pickers, write};
 use crate::model::{UserKind, UserStatus};
@@ -115,19 +116,18 @@ pub fn start(state: &mut State, action: Action) -> Vec<Effect> {
             let Some(user) = state.focused_user() else {
                 return Vec::new();
             };
-            Overlay::Confirm(Confirm::new(
+            let draft = Draft::destructive(
                 format!("Deactivate {}?", user.username),
                 vec![format!(
                     "{} keeps every role and group but loses all access until activated again.",
                     user.username
                 )],
-                "Deactivate",
-                false,
-                OnConfirm::Execute(vec![Command::SetUserStatus {
+                vec![Command::SetUserStatus {
                     users: vec![user.username.clone()],
                     status: UserStatus::Deactivated,
-                }]),
-            ))
+                }],
+            );
+            return write::propose(state, draft);
         }
         Action::DeleteUser => {
             let Some(user) = state.focused_user() else {
@@ -135,7 +135,7 @@ pub fn start(state: &mut State, action: Action) -> Vec<Effect> {
             };
             let roles = data.engine.user_roles(user.id).len();
             let groups = data.engine.user_groups(user.id).len();
-            Overlay::Confirm(Confirm::new(
+            let draft = Draft::destructive(
                 format!("Delete user {}?", user.username),
                 vec![
                     format!(
@@ -144,44 +144,41 @@ pub fn start(state: &mut State, action: Action) -> Vec<Effect> {
                     ),
                     "The audit trail keeps what was removed.".into(),
                 ],
-                "Delete",
-                true,
-                OnConfirm::Execute(vec![Command::DeleteUsers {
+                vec![Command::DeleteUsers {
                     users: vec![user.username.clone()],
-                }]),
-            ))
+                }],
+            );
+            return write::propose(state, draft);
         }
         Action::DeleteGroup => {
             let (Some(group), Some(group_ref)) = (state.focused_group(), group_ref(state)) else {
                 return Vec::new();
             };
-            Overlay::Confirm(Confirm::new(
+            let draft = Draft::destructive(
                 format!("Delete group {} ({})?", group.name, group.stage),
                 vec![format!(
                     "Its {} member(s) lose the group's {} role(s); the users themselves stay.",
                     group.members, group.roles
                 )],
-                "Delete",
-                true,
-                OnConfirm::Execute(vec![Command::DeleteGroup { group: group_ref }]),
-            ))
+                vec![Command::DeleteGroup { group: group_ref }],
+            );
+            return write::propose(state, draft);
         }
         Action::DeleteRole => {
             let Some(role) = state.focused_role() else {
                 return Vec::new();
             };
-            Overlay::Confirm(Confirm::new(
+            let draft = Draft::destructive(
                 format!("Delete role {}?", role.key),
                 vec![format!(
                     "It is first taken from {} user(s) and {} group(s), and removed from every role including it.",
                     role.assignments, role.groups
                 )],
-                "Delete",
-                true,
-                OnConfirm::Execute(vec![Command::DeleteRole {
+                vec![Command::DeleteRole {
                     role: role.key.clone(),
-                }]),
-            ))
+                }],
+            );
+            return write::propose(state, draft);
         }
         Action::AssignRoles
         | Action::UnassignRoles

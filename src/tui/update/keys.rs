@@ -6,6 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use super::super::bulk::BulkEvent;
 use super::super::forms::{FormEvent, Submission};
 use super::super::inspect::AccessEvent;
+use super::super::intent::DraftKind;
 use super::super::keymap::{Action, Key};
 use super::super::overlay::{OnConfirm, Overlay, PickEvent};
 use super::super::review::ReviewEvent;
@@ -330,7 +331,6 @@ fn overlay_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                     return Vec::new();
                 };
                 match confirm.action {
-                    OnConfirm::Execute(commands) => write::apply_or_stage(state, commands),
                     OnConfirm::Discard => {
                         write::discard(state);
                         state.overlays.retain(|o| !matches!(o, Overlay::Review(_)));
@@ -361,6 +361,8 @@ fn overlay_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
             BulkEvent::Nothing => Vec::new(),
             BulkEvent::Cancel => {
                 state.overlays.pop();
+                write::reopen_submitting_form(state);
+                state.set_status("cancelled: nothing was changed", Level::Info);
                 Vec::new()
             }
             event @ (BulkEvent::Stage | BulkEvent::Commit) => {
@@ -371,17 +373,27 @@ fn overlay_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                 if matches!(event, BulkEvent::Commit) {
                     return write::commit(state, Some(draft));
                 }
-                // Staging a bulk edit: its projection (with what was staged) is at hand.
                 let label = draft.title.clone();
                 state.staging.edits.push(StagedEdit {
                     label: label.clone(),
                     commands: draft.commands,
                 });
-                state.staging.projection = Some(bulk.projection);
-                state.staging.problem = None;
-                state.marks.clear();
                 state.set_status(format!("staged: {label} (R to review)"), Level::Info);
-                Vec::new()
+                if draft.kind == DraftKind::Bulk {
+                    // A bulk edit's projection was made after what is staged: it is at hand.
+                    state.staging.projection = Some(bulk.projection);
+                    state.staging.problem = None;
+                    state.marks.clear();
+                    return Vec::new();
+                }
+                // One edit was projected alone: the form that sent it is done, and what is
+                // staged is projected again with it.
+                if let Some(Overlay::Form(form)) = state.overlays.last() {
+                    if form.submitting {
+                        state.overlays.pop();
+                    }
+                }
+                write::refresh(state)
             }
         },
         Overlay::Review(review) => {
@@ -403,7 +415,7 @@ fn overlay_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                 }
                 ReviewEvent::Commit => {
                     state.overlays.pop();
-                    write::commit(state, None)
+                    write::commit_staged(state)
                 }
                 ReviewEvent::Discard => {
                     state

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use super::super::intent::Draft;
+use super::super::intent::{Draft, DraftKind};
 use super::super::overlay::{Overlay, PickItem, PickPurpose, Picker, Target};
 use super::super::state::{Data, State, Tab};
 use super::{Effect, access, write};
@@ -329,7 +329,8 @@ fn for_target(
                 commands,
                 users: target.users,
                 hidden: target.hidden,
-                undo: false,
+                kind: DraftKind::Bulk,
+                explain: Vec::new(),
             },
         )
     } else {

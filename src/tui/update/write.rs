@@ -1,20 +1,25 @@
-//! Writes from the console, and the replies they get. An edit is applied at once, or staged
-//! when staging is on; a bulk action or an undo is rehearsed and projected first and waits for
-//! its confirmation. Every rehearsal runs what is staged first, so a preview is always of the
-//! whole pending change set, and a commit sends it all as one transaction.
+//! Writes from the console, and the replies they get. Every change passes one gate: it is
+//! rehearsed and projected through the engine, and the service's consent rule says what
+//! follows. An edit that changes nobody's access is applied at once; anything else — one edit
+//! or a bulk action, from any tab, or the staged edits being committed — waits on a
+//! confirmation that shows what it does to whom (with the count to type when the rule asks for
+//! it). With staging on, an edit is staged instead, and the gate is passed when what is staged
+//! is committed. A bulk action's rehearsal runs what is staged first, so its preview is of the
+//! whole pending change set, and its commit sends it all as one transaction.
 
 use super::super::bulk::BulkConfirm;
 use super::super::forms::{Form, FormKind};
-use super::super::intent::{Draft, Intent};
+use super::super::intent::{Draft, DraftKind, Intent};
 use super::super::overlay::{Message, Overlay};
 use super::super::staging::StagedEdit;
 use super::super::state::{LastCommit, Level, State};
 use super::super::worker::{Done, Refused, Rehearsal, Request};
 use super::{Effect, send};
 use crate::service::Command;
+use crate::service::consent::Consent;
 use std::sync::Arc;
 
-/// An edit from a form, picker or confirmation: staged when staging is on, else applied.
+/// An edit from a form or a picker: staged when staging is on, else through the gate.
 pub fn apply_or_stage(state: &mut State, commands: Vec<Command>) -> Vec<Effect> {
     if state.staging.on {
         let mut all = state.staging.commands();
@@ -24,32 +29,54 @@ pub fn apply_or_stage(state: &mut State, commands: Vec<Command>) -> Vec<Effect> 
             rehearse(state, all, Intent::Stage { commands }),
         )]
     } else {
-        vec![send(
-            state,
-            Request::Execute {
-                commands,
-                intent: Intent::Apply,
-            },
-        )]
+        propose(state, Draft::edit(commands))
     }
 }
 
-/// A bulk action or an undo: rehearsed (after what is staged) and projected, then confirmed.
+/// A draft through the gate: rehearsed (a bulk action after what is staged) and projected,
+/// then confirmed — or, for an edit that changes nobody's access, applied.
 pub fn propose(state: &mut State, draft: Draft) -> Vec<Effect> {
-    let mut all = if draft.undo {
-        Vec::new()
-    } else {
+    let mut all = if takes_staged(&draft) {
         state.staging.commands()
+    } else {
+        Vec::new()
     };
     all.extend(draft.commands.iter().cloned());
     vec![send(state, rehearse(state, all, Intent::Confirm(draft)))]
 }
 
-/// Commits what is staged, and the draft: one transaction, one audit record. An undo goes
-/// alone (it must be the next change after the one it takes back).
+/// Committing the staged edits: through the gate like any other change.
+pub fn commit_staged(state: &mut State) -> Vec<Effect> {
+    let n = state.staging.edits.len();
+    if n == 0 {
+        state.set_status("nothing is staged", Level::Info);
+        return Vec::new();
+    }
+    propose(
+        state,
+        Draft {
+            title: format!("Commit {n} staged edit{}", if n == 1 { "" } else { "s" }),
+            commands: Vec::new(),
+            users: Vec::new(),
+            hidden: 0,
+            kind: DraftKind::Staged,
+            explain: Vec::new(),
+        },
+    )
+}
+
+/// Whether a draft is rehearsed and committed together with what is staged. One edit goes
+/// alone, as it would have without staging; an undo must be the next change after the one it
+/// takes back.
+fn takes_staged(draft: &Draft) -> bool {
+    matches!(draft.kind, DraftKind::Bulk | DraftKind::Staged)
+}
+
+/// Commits the draft, with what is staged when the draft takes it: one transaction, one audit
+/// record.
 pub fn commit(state: &mut State, draft: Option<Draft>) -> Vec<Effect> {
     let mut all = match &draft {
-        Some(d) if d.undo => Vec::new(),
+        Some(d) if !takes_staged(d) => Vec::new(),
         _ => state.staging.commands(),
     };
     if let Some(d) = &draft {
@@ -126,7 +153,8 @@ pub fn undo(state: &mut State) -> Vec<Effect> {
             }],
             users,
             hidden: 0,
-            undo: true,
+            kind: DraftKind::Undo,
+            explain: Vec::new(),
         },
     )
 }
@@ -145,6 +173,16 @@ fn close_submitting_form(state: &mut State) {
     if let Some(Overlay::Form(form)) = state.overlays.last() {
         if form.submitting {
             state.overlays.pop();
+        }
+    }
+}
+
+/// The form that sent a write takes keys again (the write was not made).
+pub fn reopen_submitting_form(state: &mut State) {
+    for overlay in state.overlays.iter_mut().rev() {
+        if let Overlay::Form(form) = overlay {
+            form.submitting = false;
+            return;
         }
     }
 }
@@ -242,12 +280,27 @@ pub fn rehearsed(
             );
             state.staging.problem = Some(refused.message);
         }
-        (Intent::Confirm(draft), Ok(rehearsal)) => match rehearsal.projection {
+        (Intent::Confirm(mut draft), Ok(rehearsal)) => match rehearsal.projection {
             Ok(projection) => {
-                let staged = if draft.undo {
-                    0
-                } else {
+                if draft.title.is_empty() {
+                    draft.title = rehearsal.summaries.join("; ");
+                }
+                if draft.quiet_when_harmless() && projection.consent == Consent::Nothing {
+                    return match draft.kind {
+                        DraftKind::Staged => commit(state, None),
+                        _ => vec![send(
+                            state,
+                            Request::Execute {
+                                commands: draft.commands,
+                                intent: Intent::Apply,
+                            },
+                        )],
+                    };
+                }
+                let staged = if draft.kind == DraftKind::Bulk {
                     state.staging.edits.len()
+                } else {
+                    0
                 };
                 state.overlays.push(Overlay::Bulk(Box::new(BulkConfirm::new(
                     draft,
@@ -255,8 +308,14 @@ pub fn rehearsed(
                     staged,
                 ))));
             }
-            Err(e) => state.set_status(e, Level::Error),
+            Err(e) => {
+                reopen_submitting_form(state);
+                state.set_status(e, Level::Error);
+            }
         },
+        (Intent::Confirm(draft), Err(refused)) if draft.kind == DraftKind::Edit => {
+            return refused_here(state, refused);
+        }
         (Intent::Confirm(draft), Err(refused)) => {
             state.overlays.push(Overlay::Message(Message::new(
                 draft.title,
@@ -293,6 +352,9 @@ pub fn executed(state: &mut State, intent: Intent, result: Result<Done, Refused>
         Ok(done) => done,
         Err(refused) => {
             match intent {
+                Intent::Commit(Some(draft)) if draft.kind == DraftKind::Edit => {
+                    return refused_here(state, refused);
+                }
                 Intent::Commit(draft) => {
                     let title = draft.map_or_else(|| "Commit".to_string(), |d| d.title);
                     state.overlays.push(Overlay::Message(Message::new(
@@ -318,14 +380,18 @@ pub fn executed(state: &mut State, intent: Intent, result: Result<Done, Refused>
             summary: done.summary.clone(),
         });
     }
-    match intent {
-        Intent::Commit(draft) => {
-            let undo = draft.as_ref().is_some_and(|d| d.undo);
-            if !undo {
+    let kind = match &intent {
+        Intent::Commit(Some(draft)) => Some(draft.kind),
+        Intent::Commit(None) => Some(DraftKind::Staged),
+        _ => None,
+    };
+    match (intent, kind) {
+        (Intent::Commit(draft), Some(DraftKind::Bulk | DraftKind::Staged | DraftKind::Undo)) => {
+            if kind != Some(DraftKind::Undo) {
                 state.staging.clear();
             }
-            if let Some(draft) = draft {
-                if !draft.undo {
+            if let Some(draft) = draft.filter(|d| d.kind != DraftKind::Staged) {
+                if draft.kind == DraftKind::Bulk {
                     state.marks.clear();
                 }
                 state.overlays.push(Overlay::Message(Message::new(

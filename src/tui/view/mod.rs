@@ -13,6 +13,7 @@ mod review;
 mod screens;
 mod status;
 mod table;
+mod wrap;
 
 use std::borrow::Cow;
 
@@ -74,7 +75,19 @@ fn main_screen(state: &State, frame: &mut Frame<'_>, area: Rect) {
     }
     status::status_line(state, frame, areas.status);
     status::hints(state, frame, areas.hints);
+    // Dialogs keep to the space between the tab bar and the status line, which stay readable;
+    // the command line takes the hint bar's row.
+    let dialogs = Rect {
+        y: areas.header.bottom(),
+        height: areas.status.y.saturating_sub(areas.header.bottom()),
+        ..area
+    };
     for overlay in &state.overlays {
-        overlay::render(state, frame, area, overlay);
+        let room = if matches!(overlay, super::overlay::Overlay::Command(_)) {
+            area
+        } else {
+            dialogs
+        };
+        overlay::render(state, frame, room, overlay);
     }
 }
