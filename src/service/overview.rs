@@ -1,12 +1,12 @@
-//! Everything the console shows at once — users, groups, roles, permissions, recent audit
-//! records, the access engine and the policy — read in one transaction, so the lists and the
+//! Everything the console shows at once — users, groups, roles, permissions, apps, recent
+//! audit records, the access engine and the policy — read in one transaction, so the lists and the
 //! engine describe the same moment even while another client writes.
 
 use super::Service;
 use super::error::Error;
 use super::query::{
-    AuditView, GroupView, PermissionView, RoleView, UserView, all_users, audit_in, groups_in,
-    permissions_in, roles_in,
+    AppView, AuditView, GroupView, PermissionView, RoleView, UserView, all_users, app_view,
+    audit_in, groups_in, permissions_in, roles_in,
 };
 use crate::access::Engine;
 use crate::policy::Policy;
@@ -17,10 +17,13 @@ pub struct Overview {
     pub groups: Vec<GroupView>,
     pub roles: Vec<RoleView>,
     pub permissions: Vec<PermissionView>,
+    pub apps: Vec<AppView>,
     /// The newest records, newest first.
     pub audit: Vec<AuditView>,
     pub engine: Engine,
     pub policy: Policy,
+    /// The policy settings an operator changed, by key (the rest are the defaults).
+    pub settings: std::collections::BTreeMap<String, String>,
     /// The store's change marker at that moment (see `Tx::change_marker`).
     pub marker: (i64, i64),
 }
@@ -39,8 +42,10 @@ impl Service<'_> {
                 let groups = groups_in(tx, &tenant)?;
                 let roles = roles_in(tx)?;
                 let permissions = permissions_in(tx)?;
+                let apps = tx.apps()?.into_iter().map(app_view).collect();
                 let audit = audit_in(tx, audit_records, None)?;
                 let policy = tx.policy()?;
+                let settings = tx.settings()?;
                 let marker = tx.change_marker()?;
                 let engine = engine
                     .join()
@@ -55,9 +60,11 @@ impl Service<'_> {
                     groups,
                     roles,
                     permissions,
+                    apps,
                     audit,
                     engine,
                     policy,
+                    settings,
                     marker,
                 })
             })

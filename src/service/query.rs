@@ -593,7 +593,7 @@ fn permission_view(
     }
 }
 
-fn app_view(app: App) -> AppView {
+pub(super) fn app_view(app: App) -> AppView {
     AppView {
         key: app.key,
         name: app.name,

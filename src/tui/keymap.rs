@@ -18,6 +18,7 @@ pub enum Context {
     Roles,
     Permissions,
     Audit,
+    Apps,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -33,6 +34,7 @@ pub enum Action {
     Tab3,
     Tab4,
     Tab5,
+    Tab6,
     Up,
     Down,
     Top,
@@ -76,6 +78,19 @@ pub enum Action {
     Review,
     ToggleStaging,
     Undo,
+    Tokens,
+    GrantPermissions,
+    RevokePermissions,
+    IncludeRoles,
+    ExcludeRoles,
+    NewPermission,
+    EditPermission,
+    DeletePermission,
+    ImplyPermissions,
+    UnimplyPermissions,
+    NewApp,
+    EditApp,
+    DeleteApp,
 }
 
 /// `needs` of the actions that write but need no particular permission of their own (the
@@ -152,6 +167,7 @@ pub const ACTIONS: &[ActionSpec] = &[
     act!(AddToGroups, "users.add-groups", ["m"], Users, "add to groups (marked users)", needs "groups.manage", hint "+groups"),
     act!(RemoveFromGroups, "users.remove-groups", ["M"], Users, "remove from groups (marked users)", needs "groups.manage", hint "-groups"),
     act!(WhyNot, "users.why-not", ["w"], Users, "why-not: a permission not held", hint "why-not"),
+    act!(Tokens, "users.tokens", ["T"], Users, "API tokens of the client: create, revoke", needs "users.tokens", hint "tokens"),
     act!(DeleteUser, "users.delete", ["ctrl-d", "delete"], Users, "delete the user", needs "users.delete", dangerous, hint "delete"),
     act!(NewGroup, "groups.new", ["n"], Groups, "create a group", needs "groups.manage", hint "new"),
     act!(EditGroup, "groups.edit", ["e"], Groups, "rename or describe the group", needs "groups.manage", hint "edit"),
@@ -163,7 +179,19 @@ pub const ACTIONS: &[ActionSpec] = &[
     act!(NewRole, "roles.new", ["n"], Roles, "create a role", needs "roles.manage", hint "new"),
     act!(CopyRole, "roles.copy", ["c"], Roles, "copy the role (built-ins too)", needs "roles.manage", hint "copy"),
     act!(EditRole, "roles.edit", ["e"], Roles, "rename or describe the role", needs "roles.manage", hint "edit"),
+    act!(GrantPermissions, "roles.grant", ["p"], Roles, "grant permissions (tab: stage)", needs "roles.manage", hint "+perms"),
+    act!(RevokePermissions, "roles.revoke", ["P"], Roles, "revoke permissions", needs "roles.manage", hint "-perms"),
+    act!(IncludeRoles, "roles.include", ["i"], Roles, "include other roles", needs "roles.manage", hint "+includes"),
+    act!(ExcludeRoles, "roles.exclude", ["I"], Roles, "stop including roles", needs "roles.manage", hint "-includes"),
     act!(DeleteRole, "roles.delete", ["ctrl-d", "delete"], Roles, "delete the role", needs "roles.manage", dangerous, hint "delete"),
+    act!(NewPermission, "perms.new", ["n"], Permissions, "define an app permission", needs "roles.manage", hint "new"),
+    act!(EditPermission, "perms.edit", ["e"], Permissions, "edit the app permission", needs "roles.manage", hint "edit"),
+    act!(ImplyPermissions, "perms.imply", ["i"], Permissions, "make it imply others", needs "roles.manage", hint "+implies"),
+    act!(UnimplyPermissions, "perms.unimply", ["I"], Permissions, "stop it implying others", needs "roles.manage", hint "-implies"),
+    act!(DeletePermission, "perms.delete", ["ctrl-d", "delete"], Permissions, "delete the app permission", needs "roles.manage", dangerous, hint "delete"),
+    act!(NewApp, "apps.new", ["n"], Apps, "register an app", needs "apps.create", hint "new"),
+    act!(EditApp, "apps.edit", ["e"], Apps, "rename or describe the app", needs "apps.change", hint "edit"),
+    act!(DeleteApp, "apps.delete", ["ctrl-d", "delete"], Apps, "delete the app", needs "apps.delete", dangerous, hint "delete"),
     act!(
         CommandLine,
         "command",
@@ -178,6 +206,7 @@ pub const ACTIONS: &[ActionSpec] = &[
     act!(Tab3, "tab-roles", ["3"], Global, "roles tab"),
     act!(Tab4, "tab-permissions", ["4"], Global, "permissions tab"),
     act!(Tab5, "tab-audit", ["5"], Global, "audit tab"),
+    act!(Tab6, "tab-apps", ["6"], Global, "apps tab"),
     act!(Up, "up", ["k", "up"], Global, "move up"),
     act!(Down, "down", ["j", "down"], Global, "move down"),
     act!(Top, "top", ["g", "home"], Global, "go to the top"),
@@ -451,7 +480,11 @@ mod tests {
         let n = Key::parse("n").unwrap();
         assert_eq!(map.action(n, Context::Users), Some(Action::NewUser));
         assert_eq!(map.action(n, Context::Groups), Some(Action::NewGroup));
-        assert_eq!(map.action(n, Context::Permissions), None);
+        assert_eq!(
+            map.action(n, Context::Permissions),
+            Some(Action::NewPermission)
+        );
+        assert_eq!(map.action(n, Context::Audit), None);
         let j = Key::parse("j").unwrap();
         assert_eq!(map.action(j, Context::Roles), Some(Action::Down));
     }

@@ -5,6 +5,7 @@
 mod app;
 pub mod bulk;
 pub mod config;
+mod credentials;
 pub mod event;
 pub mod filter;
 pub mod forms;

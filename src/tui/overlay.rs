@@ -12,7 +12,7 @@ use super::filter::Filter;
 use super::forms::Form;
 use super::inspect::AccessList;
 use super::review::Review;
-use crate::service::GroupRef;
+use crate::service::{GroupRef, NewRole};
 
 pub enum Overlay {
     Help(Help),
@@ -132,6 +132,36 @@ pub enum PickPurpose {
     },
     RemoveGroupRoles {
         group: GroupRef,
+    },
+    /// Permissions to grant a role, at the picked stage.
+    Grant {
+        role: String,
+    },
+    /// Grants to revoke, each at its own scope.
+    Revoke {
+        role: String,
+    },
+    Include {
+        role: String,
+    },
+    Exclude {
+        role: String,
+    },
+    Imply {
+        permission: String,
+    },
+    Unimply {
+        permission: String,
+    },
+    /// The first grants of a role being created (its form waits underneath).
+    NewRoleGrants {
+        role: Box<NewRole>,
+    },
+    /// A policy setting to edit.
+    Setting,
+    /// A new token for the API client, or one of its tokens to revoke.
+    Tokens {
+        client: String,
     },
 }
 

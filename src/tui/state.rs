@@ -9,7 +9,7 @@ use crate::access::Engine;
 use crate::model::{AuditId, Change, Timestamp, UserId, UserStatus};
 use crate::policy::Policy;
 use crate::service::Operator;
-use crate::service::query::{AuditView, GroupView, PermissionView, RoleView, UserView};
+use crate::service::query::{AppView, AuditView, GroupView, PermissionView, RoleView, UserView};
 
 use super::config::Config;
 use super::filter::Filter;
@@ -27,15 +27,17 @@ pub enum Tab {
     Roles,
     Permissions,
     Audit,
+    Apps,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Users,
         Tab::Groups,
         Tab::Roles,
         Tab::Permissions,
         Tab::Audit,
+        Tab::Apps,
     ];
 
     pub fn title(self) -> &'static str {
@@ -45,6 +47,7 @@ impl Tab {
             Tab::Roles => "Roles",
             Tab::Permissions => "Permissions",
             Tab::Audit => "Audit",
+            Tab::Apps => "Apps",
         }
     }
 
@@ -67,6 +70,7 @@ impl Tab {
             Tab::Roles => Context::Roles,
             Tab::Permissions => Context::Permissions,
             Tab::Audit => Context::Audit,
+            Tab::Apps => Context::Apps,
         }
     }
 
@@ -78,7 +82,40 @@ impl Tab {
             Tab::Roles => &["KEY", "NAME", "KIND", "APP", "USERS"],
             Tab::Permissions => &["KEY", "SECTION", "APP", "NAME"],
             Tab::Audit => &["ID", "AT", "OPERATOR", "ACTION", "SUMMARY"],
+            Tab::Apps => &["KEY", "NAME", "PERMS", "ROLES"],
         }
+    }
+}
+
+/// An app, with how many permissions and end-user roles it has (counted from the loaded
+/// lists).
+#[derive(Clone, Debug)]
+pub struct AppRow {
+    pub app: AppView,
+    pub permissions: usize,
+    pub roles: usize,
+}
+
+impl AppRow {
+    /// The rows for `apps`, counted from the loaded permissions and roles.
+    pub fn all(
+        apps: Vec<AppView>,
+        permissions: &[PermissionView],
+        roles: &[RoleView],
+    ) -> Vec<AppRow> {
+        apps.into_iter()
+            .map(|app| AppRow {
+                permissions: permissions
+                    .iter()
+                    .filter(|p| p.app.as_deref() == Some(app.key.as_str()))
+                    .count(),
+                roles: roles
+                    .iter()
+                    .filter(|r| r.app.as_deref() == Some(app.key.as_str()))
+                    .count(),
+                app,
+            })
+            .collect()
     }
 }
 
@@ -92,12 +129,15 @@ pub struct Data {
     pub roles: Vec<RoleView>,
     pub permissions: Vec<PermissionView>,
     pub audit: Vec<AuditView>,
+    pub apps: Vec<AppRow>,
     /// Shared with the store worker, which projects rehearsals through it.
     pub engine: Arc<Engine>,
     pub policy: Policy,
+    /// The policy settings an operator changed, by key.
+    pub settings: std::collections::BTreeMap<String, String>,
     pub loaded_at: Timestamp,
     /// Each row's filter text, per tab (built once per load).
-    pub haystacks: [Vec<String>; 5],
+    pub haystacks: [Vec<String>; 6],
     /// Each user's row in `users`.
     pub user_rows: HashMap<UserId, u32>,
 }
@@ -133,6 +173,7 @@ impl Data {
             Tab::Roles => self.roles.len(),
             Tab::Permissions => self.permissions.len(),
             Tab::Audit => self.audit.len(),
+            Tab::Apps => self.apps.len(),
         }
     }
 
@@ -171,6 +212,10 @@ impl Data {
             Tab::Audit => {
                 let a = &self.audit[row];
                 format!("{} {} {} {}", a.id, a.operator, a.action, a.summary)
+            }
+            Tab::Apps => {
+                let a = &self.apps[row].app;
+                format!("{} {} {}", a.key, a.name, a.description)
             }
         }
     }
@@ -224,6 +269,15 @@ impl Data {
                     4 => a.summary.clone(),
                     // Newest first by default: the id, inverted.
                     _ => format!("{:020}", i64::MAX - a.id),
+                }
+            }
+            Tab::Apps => {
+                let a = &self.apps[row];
+                match col {
+                    1 => a.app.name.to_lowercase(),
+                    2 => format!("{:012}", a.permissions),
+                    3 => format!("{:012}", a.roles),
+                    _ => a.app.key.clone(),
                 }
             }
         }
@@ -329,7 +383,7 @@ pub struct State {
     pub tenant: String,
     pub tab: Tab,
     pub data: Option<Data>,
-    pub listings: [Listing; 5],
+    pub listings: [Listing; 6],
     pub overlays: Vec<Overlay>,
     pub status: Option<Status>,
     /// Requests sent to the store worker and not answered yet.
@@ -352,6 +406,8 @@ pub struct State {
     pub last_commit: Option<LastCommit>,
     /// The `:` commands given, oldest first.
     pub command_history: Vec<String>,
+    /// An item just created, focused (tab and row key) when the data holding it arrives.
+    pub focus_created: Option<(Tab, String)>,
 }
 
 /// A commit that can be undone: its audit record and the changes it made.
@@ -388,6 +444,7 @@ impl State {
             staging: Staging::default(),
             last_commit: None,
             command_history: Vec::new(),
+            focus_created: None,
             pending: 0,
             spinner: 0,
             keymap: config.keymap,
@@ -459,6 +516,11 @@ impl State {
         self.data.as_ref()?.permissions.get(row)
     }
 
+    pub fn focused_app(&self) -> Option<&AppRow> {
+        let row = self.listing(Tab::Apps).focused()?;
+        self.data.as_ref()?.apps.get(row)
+    }
+
     pub fn focused_audit(&self) -> Option<&AuditView> {
         let row = self.listing(Tab::Audit).focused()?;
         self.data.as_ref()?.audit.get(row)
@@ -486,6 +548,32 @@ impl State {
                         role.name
                     )
                 })
+            }
+            Action::EditPermission | Action::DeletePermission => {
+                let p = self.focused_permission()?;
+                p.builtin.then(|| {
+                    format!(
+                        "{} is in the built-in catalog, which is read-only; your own permissions belong to apps",
+                        p.key
+                    )
+                })
+            }
+            Action::GrantPermissions
+            | Action::RevokePermissions
+            | Action::IncludeRoles
+            | Action::ExcludeRoles => {
+                let role = self.focused_role()?;
+                role.builtin.then(|| {
+                    format!(
+                        "{} is built in and read-only; copy it (c) and change the copy",
+                        role.name
+                    )
+                })
+            }
+            Action::Tokens => {
+                let user = self.focused_user()?;
+                (user.kind != crate::model::UserKind::ApiClient)
+                    .then(|| format!("{} is not an API client", user.username))
             }
             Action::ActivateUser => {
                 let user = self.focused_user()?;

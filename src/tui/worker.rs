@@ -27,7 +27,7 @@ use crate::store::{Location, Store, StoreError, StoreOptions};
 use super::intent::Intent;
 pub use super::rehearsal::Rehearsal;
 use super::rehearsal::rehearse_and_project;
-use super::state::Data;
+use super::state::{AppRow, Data};
 
 pub enum Request {
     /// Open the store (or find there is none).
@@ -59,6 +59,19 @@ pub enum Request {
         username: String,
         password: Secret,
         temporary: bool,
+    },
+    /// The operator's own password (`current` when they signed in without it).
+    ChangeOwnPassword {
+        current: Option<Secret>,
+        password: Secret,
+    },
+    CreateToken {
+        client: String,
+        name: String,
+    },
+    /// The API client's tokens, to revoke one.
+    Tokens {
+        client: String,
     },
     /// What the store's watcher saw (sent by the watcher, not the console: no `Finished`).
     StoreEvent(StoreEvent),
@@ -129,6 +142,15 @@ pub enum Reply {
     ConnectionLost(String),
     /// Back on the server after a lost connection; fresh data follows.
     Reconnected,
+    /// A token just created, to be shown once (its write's `Executed` follows).
+    TokenCreated {
+        client: String,
+        token: Secret,
+    },
+    Tokens {
+        client: String,
+        result: Result<Vec<crate::service::credentials::TokenView>, String>,
+    },
     /// Every reply to one request has been sent.
     Finished,
 }
@@ -157,7 +179,7 @@ fn read_only() -> Refused {
     }
 }
 
-fn read_only_refusal(intent: Intent) -> Reply {
+pub(super) fn read_only_refusal(intent: Intent) -> Reply {
     Reply::Executed {
         intent,
         result: Err(read_only()),
@@ -287,10 +309,15 @@ impl Backend {
                     .map(|mut s| s.set_password(&operator, &username, &password, temporary));
                 self.after_write(Intent::Apply, result)
             }
+            Request::ChangeOwnPassword { current, password } => {
+                self.change_own_password(current.as_deref().map(|c| c.as_str()), &password)
+            }
+            Request::CreateToken { client, name } => self.create_token(&client, &name),
+            Request::Tokens { client } => self.tokens(&client),
         }
     }
 
-    fn after_write(
+    pub(super) fn after_write(
         &mut self,
         intent: Intent,
         result: Option<Result<crate::service::Outcome, Error>>,
@@ -406,6 +433,7 @@ impl Backend {
         let loaded = service.overview(super::state::AUDIT_KEPT as i64).map(|o| {
             let marker = o.marker;
             let mut data = Data {
+                apps: AppRow::all(o.apps, &o.permissions, &o.roles),
                 users: o.users,
                 groups: o.groups,
                 roles: o.roles,
@@ -413,6 +441,7 @@ impl Backend {
                 audit: o.audit,
                 engine: Arc::new(o.engine),
                 policy: o.policy,
+                settings: o.settings,
                 loaded_at: now,
                 haystacks: Default::default(),
                 user_rows: Default::default(),

@@ -19,6 +19,7 @@ pub fn focused_name(state: &State) -> Option<String> {
         Tab::Roles => state.focused_role()?.key.clone(),
         Tab::Permissions => state.focused_permission()?.key.clone(),
         Tab::Audit => state.focused_audit()?.id.to_string(),
+        Tab::Apps => state.focused_app()?.app.key.clone(),
     })
 }
 
@@ -180,6 +181,69 @@ pub fn start(state: &mut State, action: Action) -> Vec<Effect> {
             );
             return write::propose(state, draft);
         }
+        Action::NewApp => Overlay::Form(Form::new_app()),
+        Action::EditApp => match state.focused_app() {
+            Some(a) => Overlay::Form(Form::edit_app(&a.app.key, &a.app.name, &a.app.description)),
+            None => return Vec::new(),
+        },
+        Action::DeleteApp => {
+            let Some(row) = state.focused_app() else {
+                return Vec::new();
+            };
+            let draft = Draft::destructive(
+                format!("Delete app {}?", row.app.key),
+                vec![format!(
+                    "Only an app nothing refers to can go: it has {} permission(s) and {} role(s) now.",
+                    row.permissions, row.roles
+                )],
+                vec![Command::DeleteApp {
+                    app: row.app.key.clone(),
+                }],
+            );
+            return write::propose(state, draft);
+        }
+        Action::NewPermission => {
+            let apps = data.engine_apps();
+            if apps.is_empty() {
+                state.set_status(
+                    "no app yet: permissions of your own belong to an app (6, then n registers one)",
+                    Level::Error,
+                );
+                return Vec::new();
+            }
+            let app = state.focused_permission().and_then(|p| p.app.clone());
+            Overlay::Form(Form::new_permission(&apps, app.as_deref()))
+        }
+        Action::EditPermission => match state.focused_permission() {
+            Some(p) => Overlay::Form(Form::edit_permission(p)),
+            None => return Vec::new(),
+        },
+        Action::DeletePermission => {
+            let Some(p) = state.focused_permission() else {
+                return Vec::new();
+            };
+            let roles = data.engine.granted_by(p.id).len();
+            let draft = Draft::destructive(
+                format!("Delete permission {}?", p.key),
+                vec![format!(
+                    "It is first revoked from the {roles} grant(s) that hold it, and its implications go with it."
+                )],
+                vec![Command::DeletePermission {
+                    permission: p.key.clone(),
+                }],
+            );
+            return write::propose(state, draft);
+        }
+        Action::Tokens => return super::catalog::tokens(state),
+        Action::GrantPermissions
+        | Action::RevokePermissions
+        | Action::IncludeRoles
+        | Action::ExcludeRoles
+        | Action::ImplyPermissions
+        | Action::UnimplyPermissions => match super::catalog::open(state, action) {
+            Some(p) => Overlay::Picker(p),
+            None => return Vec::new(),
+        },
         Action::AssignRoles
         | Action::UnassignRoles
         | Action::ReplaceRole
@@ -259,6 +323,7 @@ fn detail_lines(state: &State) -> Option<Vec<String>> {
         Tab::Permissions => {
             super::super::view::detail::permission_lines(state, state.focused_permission()?)
         }
+        Tab::Apps => super::super::view::detail::app_lines(state, state.focused_app()?),
         Tab::Audit => {
             let a = state.focused_audit()?;
             let mut lines = vec![

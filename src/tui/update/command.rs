@@ -1,5 +1,6 @@
-//! The `:` command line. Tab switches (`:users`, `:groups`, `:roles`, `:perms`, `:audit`), jumps
-//! to an item by name (`:user alice`, `:group ops`, `:role deployer`, `:perm users.view`),
+//! The `:` command line. Tab switches (`:users`, `:groups`, `:roles`, `:perms`, `:audit`,
+//! `:apps`), jumps to an item by name (`:user alice`, `:group ops`, `:role deployer`,
+//! `:perm users.view`, `:app shop`), the setup commands (in `setup.rs`),
 //! `:help`, `:q` (which asks first when edits are staged) and `:q!` (which does not). ↑ and ↓
 //! walk the commands given before, Tab completes a command or a name. An unknown command is
 //! said on the status line: no dialog is left open to catch the next key meant for the screen.
@@ -13,9 +14,9 @@ use super::{Effect, listing};
 use crate::model::validate::fold;
 
 /// The commands, for completion and for the message about an unknown one.
-const COMMANDS: [&str; 12] = [
-    "users", "groups", "roles", "perms", "audit", "user", "group", "role", "perm", "help", "q",
-    "q!",
+pub const COMMANDS: [&str; 14] = [
+    "users", "groups", "roles", "perms", "audit", "apps", "user", "group", "role", "perm", "app",
+    "help", "q", "q!",
 ];
 
 /// How many commands the history keeps.
@@ -91,12 +92,16 @@ pub fn run(state: &mut State, input: &str) -> Vec<Effect> {
         Some((command, rest)) => (command, rest.trim()),
         None => (input, ""),
     };
+    if let Some(effects) = super::setup::run(state, command, argument) {
+        return effects;
+    }
     let tab = match command {
         "users" | "user" | "u" => Tab::Users,
         "groups" | "group" | "g" => Tab::Groups,
         "roles" | "role" | "r" => Tab::Roles,
         "perms" | "permissions" | "perm" | "p" => Tab::Permissions,
         "audit" | "a" => Tab::Audit,
+        "apps" | "app" => Tab::Apps,
         "q" | "quit" => return quit(state, false),
         "q!" | "quit!" => return quit(state, true),
         "help" | "h" => {
@@ -106,8 +111,9 @@ pub fn run(state: &mut State, input: &str) -> Vec<Effect> {
         other => {
             state.set_status(
                 format!(
-                    ":{other} is not a command; commands: :users :groups :roles :perms :audit, \
-                     :user NAME :group NAME :role KEY :perm KEY, :help, :q"
+                    ":{other} is not a command; commands: :users :groups :roles :perms :audit \
+                     :apps, :user NAME :group NAME :role KEY :perm KEY :app KEY, :stage :tenant \
+                     :policy :passwd :unlock all, :help, :q"
                 ),
                 Level::Error,
             );
@@ -161,6 +167,7 @@ fn find(state: &State, tab: Tab, name: &str) -> Option<usize> {
             .iter()
             .position(|r| r.key == name || fold(&r.name) == wanted),
         Tab::Permissions => data.permissions.iter().position(|p| p.key == name),
+        Tab::Apps => data.apps.iter().position(|a| a.app.key == name),
         Tab::Audit => name
             .trim_start_matches('#')
             .parse::<i64>()
@@ -178,6 +185,7 @@ fn jump(state: &mut State, tab: Tab, name: &str) {
             Tab::Roles => "role",
             Tab::Permissions => "permission",
             Tab::Audit => "audit record",
+            Tab::Apps => "app",
         };
         state.set_status(format!("no {what} {name}"), Level::Error);
         return;
@@ -195,6 +203,7 @@ fn complete(state: &State, input: &str) -> String {
     let Some((command, partial)) = input.split_once(' ') else {
         let matching: Vec<&str> = COMMANDS
             .iter()
+            .chain(super::setup::COMMANDS.iter())
             .copied()
             .filter(|c| c.starts_with(input))
             .collect();
@@ -209,6 +218,7 @@ fn complete(state: &State, input: &str) -> String {
         "group" | "groups" => Tab::Groups,
         "role" | "roles" => Tab::Roles,
         "perm" | "perms" => Tab::Permissions,
+        "app" | "apps" => Tab::Apps,
         _ => return input.to_string(),
     };
     let Some(data) = state.data.as_ref() else {
@@ -218,6 +228,7 @@ fn complete(state: &State, input: &str) -> String {
         Tab::Users => data.users.iter().map(|u| u.username.as_str()).collect(),
         Tab::Groups => data.groups.iter().map(|g| g.name.as_str()).collect(),
         Tab::Roles => data.roles.iter().map(|r| r.key.as_str()).collect(),
+        Tab::Apps => data.apps.iter().map(|a| a.app.key.as_str()).collect(),
         _ => data.permissions.iter().map(|p| p.key.as_str()).collect(),
     };
     let folded = fold(partial);

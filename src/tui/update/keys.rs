@@ -193,6 +193,7 @@ pub fn action_taken(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Tab3 => state.tab = Tab::Roles,
         Action::Tab4 => state.tab = Tab::Permissions,
         Action::Tab5 => state.tab = Tab::Audit,
+        Action::Tab6 => state.tab = Tab::Apps,
         Action::Up => listing::move_cursor(state, -1),
         Action::Down => listing::move_cursor(state, 1),
         Action::PageUp => listing::move_cursor(state, -page),
@@ -491,6 +492,28 @@ fn overlay_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                                 temporary,
                             },
                         )]
+                    }
+                    Ok(Submission::ChangeOwnPassword { current, password }) => {
+                        form.submitting = true;
+                        form.error = None;
+                        vec![send(
+                            state,
+                            Request::ChangeOwnPassword {
+                                current: current.map(Into::into),
+                                password: password.into(),
+                            },
+                        )]
+                    }
+                    Ok(Submission::CreateToken { client, name }) => {
+                        form.submitting = true;
+                        form.error = None;
+                        vec![send(state, Request::CreateToken { client, name })]
+                    }
+                    // The form stays while its grants are picked; the picker sends the role.
+                    Ok(Submission::PickGrants(role)) => {
+                        form.error = None;
+                        super::catalog::new_role_grants(state, role);
+                        Vec::new()
                     }
                     Ok(_) => Vec::new(),
                     Err(message) => {

@@ -16,6 +16,7 @@ fn focused_key(state: &State, tab: Tab) -> Option<String> {
         Tab::Roles => data.roles.get(row)?.id.to_string(),
         Tab::Permissions => data.permissions.get(row)?.id.to_string(),
         Tab::Audit => data.audit.get(row)?.id.to_string(),
+        Tab::Apps => data.apps.get(row)?.app.key.clone(),
     })
 }
 
@@ -26,6 +27,7 @@ fn row_key(data: &Data, tab: Tab, row: usize) -> String {
         Tab::Roles => data.roles[row].id.to_string(),
         Tab::Permissions => data.permissions[row].id.to_string(),
         Tab::Audit => data.audit[row].id.to_string(),
+        Tab::Apps => data.apps[row].app.key.clone(),
     }
 }
 
@@ -65,7 +67,39 @@ pub fn change_data(state: &mut State, change: impl FnOnce(&mut Option<Data>)) {
             focus_key(state, tab, &key);
         }
     }
+    // Something just created is focused, on its tab, once it is in the data.
+    if let Some((tab, key)) = state.focus_created.take() {
+        focus_created(state, tab, &key);
+    }
     state.dirty = true;
+}
+
+/// The tab and row key of the item `changes` created, if they created one a tab lists.
+pub fn created(changes: &[crate::model::Change]) -> Option<(Tab, String)> {
+    use crate::model::Change;
+    changes.iter().rev().find_map(|change| match change {
+        Change::AddUser { id, .. } => Some((Tab::Users, id.to_string())),
+        Change::AddGroup { id, .. } => Some((Tab::Groups, id.to_string())),
+        Change::AddRole { id, .. } => Some((Tab::Roles, id.to_string())),
+        Change::AddPermission { id, .. } => Some((Tab::Permissions, id.to_string())),
+        Change::AddApp { key, .. } => Some((Tab::Apps, key.clone())),
+        _ => None,
+    })
+}
+
+/// Focuses a new item on `tab`, clearing the tab's filter when it hides the item.
+fn focus_created(state: &mut State, tab: Tab, key: &str) {
+    let Some(data) = state.data.as_ref() else {
+        return;
+    };
+    let Some(row) = (0..data.len(tab)).find(|&r| row_key(data, tab, r) == key) else {
+        return;
+    };
+    if !state.listing(tab).visible.contains(&(row as u32)) {
+        state.listing_mut(tab).filter.query.clear();
+        refilter(state, tab);
+    }
+    focus_key(state, tab, key);
 }
 
 /// Recomputes a tab's order from its sort column, then its filter.

@@ -6,11 +6,13 @@
 
 mod access;
 mod actions;
+mod catalog;
 mod command;
 mod keys;
 pub mod listing;
 mod marking;
 mod pickers;
+mod setup;
 pub mod write;
 
 use std::collections::HashSet;
@@ -19,6 +21,16 @@ use super::event::{Msg, Signal};
 use super::forms::Form;
 use super::state::{Level, Screen, Session, SignIn, State, Tab};
 use super::worker::{Reply, Request};
+
+/// Every `:` command the console's command line knows (for completion, and for checking that
+/// what the command line of the shell can do, the console can do).
+pub fn commands() -> Vec<&'static str> {
+    command::COMMANDS
+        .iter()
+        .chain(setup::COMMANDS.iter())
+        .copied()
+        .collect()
+}
 
 /// What the loop must do after an update.
 #[derive(Debug)]
@@ -43,6 +55,9 @@ impl std::fmt::Debug for Request {
             Request::Execute { .. } => "Execute",
             Request::Rehearse { .. } => "Rehearse",
             Request::SetPassword { .. } => "SetPassword",
+            Request::ChangeOwnPassword { .. } => "ChangeOwnPassword",
+            Request::CreateToken { .. } => "CreateToken",
+            Request::Tokens { .. } => "Tokens",
             Request::StoreEvent(_) => "StoreEvent",
         })
     }
@@ -170,6 +185,11 @@ fn reply_received(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::Reconnected => {
             state.set_status("reconnected to the store; reloaded", Level::Info);
         }
+        Reply::TokenCreated { client, token } => catalog::token_created(state, client, &token),
+        Reply::Tokens { client, result } => match result {
+            Ok(tokens) => catalog::tokens_listed(state, client, tokens),
+            Err(message) => state.set_status(message, Level::Error),
+        },
     }
     Vec::new()
 }

@@ -344,6 +344,9 @@ pub fn picked(state: &mut State, picker: Picker) -> Vec<Effect> {
     if items.is_empty() {
         return Vec::new();
     }
+    if super::catalog::owns(&picker.purpose) {
+        return super::catalog::picked(state, picker);
+    }
     let names: Vec<String> = items.iter().map(|i| i.value.clone()).collect();
     let stage = picker.stage();
     match picker.purpose {
@@ -469,6 +472,8 @@ pub fn picked(state: &mut State, picker: Picker) -> Vec<Effect> {
                 roles: names,
             }],
         ),
+        // Finished by the catalog pickers (above).
+        _ => Vec::new(),
     }
 }
 

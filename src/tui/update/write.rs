@@ -168,12 +168,15 @@ fn rehearse(state: &State, commands: Vec<Command>, intent: Intent) -> Request {
     }
 }
 
-/// The form that sent a write, if it is waiting for the answer.
+/// Closes the form that sent a write, if it is waiting for the answer (a message the write
+/// brought, such as a new token, may be over it).
 fn close_submitting_form(state: &mut State) {
-    if let Some(Overlay::Form(form)) = state.overlays.last() {
-        if form.submitting {
-            state.overlays.pop();
-        }
+    let waiting = state
+        .overlays
+        .iter()
+        .rposition(|o| matches!(o, Overlay::Form(form) if form.submitting));
+    if let Some(at) = waiting {
+        state.overlays.remove(at);
     }
 }
 
@@ -373,6 +376,10 @@ pub fn executed(state: &mut State, intent: Intent, result: Result<Done, Refused>
             return Vec::new();
         }
     };
+    if let Some((tab, key)) = super::listing::created(&done.changes) {
+        state.tab = tab;
+        state.focus_created = Some((tab, key));
+    }
     if let Some(audit) = done.audit {
         state.last_commit = Some(LastCommit {
             audit,

@@ -45,6 +45,8 @@ const AUDIT: &[ColumnSpec] = &[
     col(10, 22, 0),
 ];
 
+const APPS: &[ColumnSpec] = &[col(6, 24, 0), col(8, 40, 3), col(5, 5, 1), col(5, 5, 2)];
+
 pub fn specs(tab: super::super::state::Tab) -> &'static [ColumnSpec] {
     use super::super::state::Tab;
     match tab {
@@ -53,6 +55,7 @@ pub fn specs(tab: super::super::state::Tab) -> &'static [ColumnSpec] {
         Tab::Roles => ROLES,
         Tab::Permissions => PERMISSIONS,
         Tab::Audit => AUDIT,
+        Tab::Apps => APPS,
     }
 }
 

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::super::state::{State, Tab};
+use super::super::state::{AppRow, State, Tab};
 use super::safe;
 use super::table::lock_badge;
 use crate::model::{Scope, UserStatus, Vocabulary};
@@ -192,6 +192,31 @@ pub fn permission_lines(state: &State, p: &PermissionView) -> Vec<String> {
     ]
 }
 
+pub fn app_lines(state: &State, row: &AppRow) -> Vec<String> {
+    let Some(data) = state.data.as_ref() else {
+        return Vec::new();
+    };
+    let key = row.app.key.as_str();
+    let permissions: Vec<&str> = data
+        .permissions
+        .iter()
+        .filter(|p| p.app.as_deref() == Some(key))
+        .map(|p| p.key.as_str())
+        .collect();
+    let roles: Vec<&str> = data
+        .roles
+        .iter()
+        .filter(|r| r.app.as_deref() == Some(key))
+        .map(|r| r.key.as_str())
+        .collect();
+    vec![
+        format!("{} · {}", row.app.key, row.app.name),
+        format!("about     {}", or_dash(&row.app.description)),
+        format!("perms     {}", or_dash(&permissions.join(", "))),
+        format!("roles     {}", or_dash(&roles.join(", "))),
+    ]
+}
+
 fn audit_lines(state: &State) -> Vec<String> {
     let Some(a) = state.focused_audit() else {
         return Vec::new();
@@ -270,6 +295,7 @@ pub fn pane(state: &State, frame: &mut Frame<'_>, area: Rect) {
             .focused_permission()
             .map(|p| permission_lines(state, p)),
         Tab::Audit => Some(audit_lines(state)),
+        Tab::Apps => state.focused_app().map(|a| app_lines(state, a)),
     }
     .unwrap_or_default();
     let danger = state.focused_user().is_some_and(|u| u.locked) && state.tab == Tab::Users;

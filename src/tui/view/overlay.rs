@@ -57,6 +57,7 @@ fn help_box(state: &State, frame: &mut Frame<'_>, area: Rect, query: &str, scrol
             Context::Roles,
             Context::Permissions,
             Context::Audit,
+            Context::Apps,
         ]
         .into_iter()
         .filter(|c| *c != here),
@@ -98,6 +99,7 @@ fn help_box(state: &State, frame: &mut Frame<'_>, area: Rect, query: &str, scrol
                 Context::Roles => "Roles tab",
                 Context::Permissions => "Permissions tab",
                 Context::Audit => "Audit tab",
+                Context::Apps => "Apps tab",
             };
             lines.push(Line::from(Span::styled(title, state.theme.header())));
             lines.extend(section);

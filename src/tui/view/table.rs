@@ -85,6 +85,15 @@ fn cells(data: &Data, tab: Tab, row: usize, now: Timestamp) -> Vec<String> {
                 a.summary.clone(),
             ]
         }
+        Tab::Apps => {
+            let a = &data.apps[row];
+            vec![
+                a.app.key.clone(),
+                a.app.name.clone(),
+                a.permissions.to_string(),
+                a.roles.to_string(),
+            ]
+        }
     }
 }
 
@@ -123,14 +132,23 @@ pub fn table(state: &State, frame: &mut Frame<'_>, area: Rect) {
         return;
     };
     let total = data.len(tab);
-    let sort = format!(
-        "{} {}",
-        tab.columns()
-            .get(listing.sort_column)
-            .copied()
-            .unwrap_or(""),
-        if listing.descending { "↓" } else { "↑" }
-    );
+    // The audit trail's own order is by time: said in words, not as an arrow on its id.
+    let sort = if tab == Tab::Audit && listing.sort_column == 0 {
+        if listing.descending {
+            "oldest first".to_string()
+        } else {
+            "newest first".to_string()
+        }
+    } else {
+        format!(
+            "{} {}",
+            tab.columns()
+                .get(listing.sort_column)
+                .copied()
+                .unwrap_or(""),
+            if listing.descending { "↓" } else { "↑" }
+        )
+    };
     let mut title = format!(
         " {} {}/{} · {} ",
         tab.title(),

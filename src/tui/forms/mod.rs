@@ -8,11 +8,14 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use zeroize::Zeroize;
 
 use crate::model::validate;
-use crate::model::{RoleKind, UserKind, UserStatus, Vocabulary};
 use crate::policy::PasswordPolicy;
 use crate::policy::password::{self, Checklist, Subject};
-use crate::service::query::{GroupView, RoleView, UserView};
-use crate::service::{Command, GroupRef, NewRole, NewUser, ScopeRef, UserEdit};
+
+mod kinds;
+mod submission;
+
+pub use kinds::FormKind;
+pub use submission::Submission;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FieldKind {
@@ -81,53 +84,6 @@ impl Field {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FormKind {
-    FirstRun,
-    SignIn,
-    NewUser,
-    EditUser {
-        username: String,
-        version: i64,
-    },
-    NewGroup,
-    EditGroup {
-        name: String,
-        stage: String,
-        version: i64,
-    },
-    NewRole,
-    EditRole {
-        key: String,
-        version: i64,
-    },
-    CopyRole {
-        source: String,
-    },
-    TemporaryPassword {
-        username: String,
-    },
-}
-
-/// What a completed form asks for.
-#[derive(Debug)]
-pub enum Submission {
-    Commands(Vec<Command>),
-    CreateStore {
-        admin: String,
-        password: String,
-    },
-    SignIn {
-        username: String,
-        password: String,
-    },
-    SetPassword {
-        username: String,
-        password: String,
-        temporary: bool,
-    },
-}
-
 /// What a key did to a form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FormEvent {
@@ -165,10 +121,10 @@ impl Drop for Form {
     }
 }
 
-const KINDS: &[&str] = &["end_user", "member", "api_client"];
+pub(super) const KINDS: &[&str] = &["end_user", "member", "api_client"];
 
 impl Form {
-    fn new(kind: FormKind, title: impl Into<String>, fields: Vec<Field>) -> Form {
+    pub(super) fn new(kind: FormKind, title: impl Into<String>, fields: Vec<Field>) -> Form {
         let focus = fields.iter().position(|f| f.locked.is_none()).unwrap_or(0);
         Form {
             kind,
@@ -181,164 +137,6 @@ impl Form {
             checklist: None,
             rebase: false,
         }
-    }
-
-    pub fn first_run(admin: &str) -> Form {
-        Form::new(
-            FormKind::FirstRun,
-            "Create a warden store",
-            vec![
-                Field::text("username", "administrator", admin),
-                Field::secret("password", "password"),
-                Field::secret("again", "again"),
-            ],
-        )
-    }
-
-    pub fn sign_in() -> Form {
-        Form::new(
-            FormKind::SignIn,
-            "Sign in",
-            vec![
-                Field::text("username", "operator", ""),
-                Field::secret("password", "password"),
-            ],
-        )
-    }
-
-    pub fn new_user() -> Form {
-        Form::new(
-            FormKind::NewUser,
-            "Invite a user",
-            vec![
-                Field::text("username", "username", ""),
-                Field::text("email", "email", ""),
-                Field::text("display name", "display name", ""),
-                Field::choice("kind", "kind", KINDS, "end_user"),
-                Field::text("external id", "external id", ""),
-                Field::choice("status", "status", &["invited", "active"], "invited"),
-            ],
-        )
-    }
-
-    pub fn edit_user(user: &UserView) -> Form {
-        Form::new(
-            FormKind::EditUser {
-                username: user.username.clone(),
-                version: user.version,
-            },
-            format!("Edit user {}", user.username),
-            vec![
-                Field::text("username", "username", &user.username),
-                Field::text("email", "email", user.email.as_deref().unwrap_or("")),
-                Field::text("display name", "display name", &user.display_name),
-                Field::choice("kind", "kind", KINDS, user.kind.as_str()),
-                Field::text(
-                    "external id",
-                    "external id",
-                    user.external_id.as_ref().map_or("", |e| e.0.as_str()),
-                ),
-            ],
-        )
-    }
-
-    pub fn new_group(stages: &[String]) -> Form {
-        let options: Vec<&str> = stages.iter().map(String::as_str).collect();
-        let first = options.first().copied().unwrap_or("");
-        Form::new(
-            FormKind::NewGroup,
-            "Create a group",
-            vec![
-                Field::text("group name", "name", ""),
-                Field::choice("stage", "stage (fixed once saved)", &options, first),
-                Field::text("description", "description", ""),
-            ],
-        )
-    }
-
-    pub fn edit_group(group: &GroupView) -> Form {
-        Form::new(
-            FormKind::EditGroup {
-                name: group.name.clone(),
-                stage: group.stage.clone(),
-                version: group.version,
-            },
-            format!("Edit group {} ({})", group.name, group.stage),
-            vec![
-                Field::text("group name", "name", &group.name),
-                Field::text("stage", "stage", &group.stage)
-                    .locked("a group's stage is chosen at creation and never changes"),
-                Field::text("description", "description", &group.description),
-            ],
-        )
-    }
-
-    pub fn new_role(apps: &[String]) -> Form {
-        let mut options = vec!["-"];
-        options.extend(apps.iter().map(String::as_str));
-        Form::new(
-            FormKind::NewRole,
-            "Create a role",
-            vec![
-                Field::text("role key", "key", ""),
-                Field::text("role name", "name", ""),
-                Field::choice(
-                    "kind",
-                    "kind",
-                    &["organization", "end_user"],
-                    "organization",
-                ),
-                Field::choice("app", "app (end-user roles)", &options, "-"),
-                Field::text("grants", "grants (permission keys)", ""),
-                Field::text("includes", "includes (role keys)", ""),
-                Field::text("description", "description", ""),
-            ],
-        )
-    }
-
-    pub fn edit_role(role: &RoleView) -> Form {
-        Form::new(
-            FormKind::EditRole {
-                key: role.key.clone(),
-                version: role.version,
-            },
-            format!("Edit role {}", role.key),
-            vec![
-                Field::text("role key", "key", &role.key).locked("a role's key never changes"),
-                Field::text("role name", "name", &role.name),
-                Field::text("description", "description", &role.description),
-            ],
-        )
-    }
-
-    pub fn copy_role(role: &RoleView) -> Form {
-        Form::new(
-            FormKind::CopyRole {
-                source: role.key.clone(),
-            },
-            format!("Copy role {}", role.key),
-            vec![
-                Field::text("role key", "key of the copy", &format!("{}-copy", role.key)),
-                Field::text(
-                    "role name",
-                    "name of the copy",
-                    &format!("{}-copy", role.name),
-                ),
-            ],
-        )
-    }
-
-    pub fn temporary_password(username: &str) -> Form {
-        Form::new(
-            FormKind::TemporaryPassword {
-                username: username.to_string(),
-            },
-            format!("Temporary password for {username}"),
-            vec![
-                Field::secret("password", "password"),
-                Field::secret("again", "again"),
-            ],
-        )
     }
 
     pub fn value(&self, name: &str) -> &str {
@@ -549,10 +347,17 @@ impl Form {
                     validate::text("description", value, validate::DESCRIPTION_MAX).map(drop)
                 }
                 "external id" if !value.trim().is_empty() => validate::external_id(value).map(drop),
-                "group name" | "role name" if !value.is_empty() => {
+                "group name" | "role name" | "app name" | "permission name"
+                    if !value.is_empty() =>
+                {
                     validate::name(field.name, value).map(drop)
                 }
-                "role key" if !value.is_empty() => validate::key("role key", value).map(drop),
+                "role key" | "app key" | "permission key" if !value.is_empty() => {
+                    validate::key(field.name, value).map(drop)
+                }
+                "section" | "token name" => {
+                    validate::text(field.name, value, validate::NAME_MAX).map(drop)
+                }
                 _ => Ok(()),
             };
             field.error = result.err().map(|e| e.problem);
@@ -564,10 +369,13 @@ impl Form {
         {
             if matches!(
                 self.kind,
-                FormKind::FirstRun | FormKind::TemporaryPassword { .. }
+                FormKind::FirstRun
+                    | FormKind::TemporaryPassword { .. }
+                    | FormKind::OwnPassword { .. }
             ) {
                 let username = match &self.kind {
-                    FormKind::TemporaryPassword { username } => username.clone(),
+                    FormKind::TemporaryPassword { username }
+                    | FormKind::OwnPassword { username } => username.clone(),
                     _ => self.value("username").to_string(),
                 };
                 let subject = Subject {
@@ -592,116 +400,6 @@ impl Form {
     }
 
     /// What saving the form asks the store for; an error says what is missing.
-    pub fn submission(&self) -> Result<Submission, String> {
-        let v = |name: &str| self.value(name).trim().to_string();
-        let optional = |name: &str| Some(v(name)).filter(|s| !s.is_empty());
-        let list = |name: &str| -> Vec<String> {
-            v(name)
-                .split([',', ' '])
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect()
-        };
-        if let Some(bad) = self.fields.iter().find(|f| f.error.is_some()) {
-            // The field shows its own message; the form only points at it.
-            return Err(format!(
-                "fix {} first (its problem is shown under it)",
-                bad.label
-            ));
-        }
-        Ok(match &self.kind {
-            FormKind::FirstRun => {
-                if v("username").is_empty() {
-                    return Err("name the first administrator".into());
-                }
-                self.passwords_ready()?;
-                Submission::CreateStore {
-                    admin: v("username"),
-                    password: self.value("password").to_string(),
-                }
-            }
-            FormKind::SignIn => Submission::SignIn {
-                username: v("username"),
-                password: self.value("password").to_string(),
-            },
-            FormKind::TemporaryPassword { username } => {
-                self.passwords_ready()?;
-                Submission::SetPassword {
-                    username: username.clone(),
-                    password: self.value("password").to_string(),
-                    temporary: true,
-                }
-            }
-            FormKind::NewUser => Submission::Commands(vec![Command::AddUser(NewUser {
-                username: v("username"),
-                email: optional("email"),
-                display_name: v("display name"),
-                kind: UserKind::parse(&v("kind")).unwrap_or(UserKind::EndUser),
-                external_id: optional("external id"),
-                status: if v("status") == "active" {
-                    UserStatus::Active
-                } else {
-                    UserStatus::Invited
-                },
-            })]),
-            FormKind::EditUser { username, version } => {
-                Submission::Commands(vec![Command::EditUser {
-                    user: username.clone(),
-                    edit: UserEdit {
-                        username: Some(v("username")),
-                        email: Some(optional("email")),
-                        display_name: Some(v("display name")),
-                        kind: UserKind::parse(&v("kind")).ok(),
-                        external_id: Some(optional("external id")),
-                    },
-                    expected_version: Some(*version),
-                }])
-            }
-            FormKind::NewGroup => Submission::Commands(vec![Command::AddGroup {
-                name: v("group name"),
-                stage: v("stage"),
-                description: v("description"),
-            }]),
-            FormKind::EditGroup {
-                name,
-                stage,
-                version,
-            } => Submission::Commands(vec![Command::EditGroup {
-                group: GroupRef {
-                    name: name.clone(),
-                    stage: Some(stage.clone()),
-                },
-                name: Some(v("group name")),
-                description: Some(v("description")),
-                expected_version: Some(*version),
-            }]),
-            FormKind::NewRole => {
-                let kind = RoleKind::parse(&v("kind")).unwrap_or(RoleKind::Organization);
-                Submission::Commands(vec![Command::AddRole(NewRole {
-                    key: v("role key"),
-                    name: v("role name"),
-                    description: v("description"),
-                    kind,
-                    app: optional("app").filter(|a| a != "-"),
-                    grants: list("grants"),
-                    grant_scope: ScopeRef::default(),
-                    includes: list("includes"),
-                })])
-            }
-            FormKind::EditRole { key, version } => Submission::Commands(vec![Command::EditRole {
-                role: key.clone(),
-                name: Some(v("role name")),
-                description: Some(v("description")),
-                expected_version: Some(*version),
-            }]),
-            FormKind::CopyRole { source } => Submission::Commands(vec![Command::CopyRole {
-                role: source.clone(),
-                key: optional("role key"),
-                name: optional("role name"),
-            }]),
-        })
-    }
-
     fn passwords_ready(&self) -> Result<(), String> {
         if self.value("password").is_empty() {
             return Err("type a password".into());
@@ -732,6 +430,7 @@ fn byte_at(text: &str, index: usize) -> usize {
 mod tests {
     use super::*;
     use crate::policy::Policy;
+    use crate::service::query::GroupView;
     use ratatui::crossterm::event::{KeyEvent, KeyEventKind, KeyEventState};
 
     fn key(code: KeyCode) -> KeyEvent {
