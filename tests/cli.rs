@@ -497,3 +497,34 @@ fn tampering_with_the_audit_trail_is_detected() {
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stdout.contains("edited"), "{}", run.stdout);
 }
+
+#[test]
+fn keys_prints_the_keymap_in_force_as_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[keys]\nquit = [\"ctrl-q\"]\nbogus = [\"x\"]\n").unwrap();
+    let run = Command::new(WARDEN)
+        .arg("keys")
+        .env("WARDEN_CONFIG", &config)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let text = String::from_utf8(run.stdout).unwrap();
+    let table: toml::Table = toml::from_str(&text).unwrap();
+    let keys = table["keys"].as_table().unwrap();
+    assert_eq!(keys["quit"].as_array().unwrap()[0].as_str(), Some("ctrl-q"));
+    assert_eq!(keys["users.delete"].as_array().unwrap().len(), 2);
+    assert!(keys.contains_key("apps.new"), "every action: {text}");
+    assert!(
+        text.starts_with("# ignored: "),
+        "the bad entry is said: {text}"
+    );
+    // Printed, the file reads back without a problem.
+    std::fs::write(&config, &text).unwrap();
+    let again = Command::new(WARDEN)
+        .arg("keys")
+        .env("WARDEN_CONFIG", &config)
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&again.stdout).contains("# ignored"));
+}

@@ -92,7 +92,7 @@ fn a_bulk_assign_reaches_hidden_marks_and_its_preview_is_what_the_commit_does() 
     let screen = c.screen(120, 40);
     assert!(screen.contains("3 marked (1 hidden by filter)"), "{screen}");
 
-    // Assign deployer (at every stage) to the marked users: planned, previewed, confirmed.
+    // Assign deployer (at organization: every stage) to the marked users: planned, previewed, confirmed.
     c.keys("r deployer <CR>");
     let Some(Overlay::Bulk(bulk)) = c.state.overlays.last() else {
         panic!("a confirmation: {}", c.status());
@@ -158,7 +158,7 @@ fn staged_edits_unstage_review_commit_and_undo_restore_the_store() {
     let before = common::store_state(&path);
     c.keys("<C-t>");
     assert!(c.state.staging.on);
-    // 1: alice gets deployer at QA (picker, Tab to the first stage after "every stage").
+    // 1: alice gets deployer at QA (picker, Tab to the first stage after "organization").
     c.keys("j r deployer <Tab> <Tab> <CR>");
     // 2: bob joins ops (from the Groups tab).
     c.keys("2 m bob <CR>");

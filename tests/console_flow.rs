@@ -578,3 +578,62 @@ fn below_the_smallest_size_keys_do_nothing_but_quit() {
     c.keys("q");
     assert!(c.quit);
 }
+
+#[test]
+fn filter_terms_take_quoted_names_and_complete_their_values() {
+    let mut c = Console::signed_in();
+    c.service_check(|s| {
+        let (admin, _) = s.sign_in("admin", common::console::ADMIN_PASSWORD).unwrap();
+        s.execute(
+            &admin,
+            &[
+                warden::service::Command::AddRole(warden::service::NewRole {
+                    key: "night-shift".into(),
+                    name: "Night Shift".into(),
+                    description: String::new(),
+                    kind: warden::model::RoleKind::EndUser,
+                    app: Some("shop".into()),
+                    grants: vec!["shop.orders.ship".into()],
+                    grant_scope: Default::default(),
+                    includes: vec![],
+                }),
+                warden::service::Command::Assign {
+                    role: "night-shift".into(),
+                    users: vec!["bob".into()],
+                    scope: Default::default(),
+                },
+            ],
+        )
+        .unwrap();
+    });
+    c.keys("<C-r>");
+    let visible = |c: &Console| -> Vec<String> {
+        let data = c.state.data.as_ref().unwrap();
+        c.state
+            .listing(Tab::Users)
+            .visible
+            .iter()
+            .map(|&r| data.users[r as usize].username.clone())
+            .collect()
+    };
+    // A role by its name, quoted because it has a space.
+    c.keys("/ role:\"Night <Space> Shift\" <CR>");
+    assert_eq!(
+        visible(&c),
+        ["bob"],
+        "{:?}",
+        c.state.listing(Tab::Users).problems
+    );
+    // Tab completes a term's value: one match is finished (and quoted when it has spaces).
+    c.keys("/ <C-u> role:depl <Tab>");
+    assert_eq!(c.state.listing(Tab::Users).filter.query, "role:deployer ");
+    c.keys("<CR>");
+    assert_eq!(visible(&c), ["alice"]);
+    c.keys("/ <C-u> role:\"night <Tab>");
+    assert_eq!(
+        c.state.listing(Tab::Users).filter.query,
+        "role:night-shift "
+    );
+    c.keys("<C-u> status:ac <Tab>");
+    assert_eq!(c.state.listing(Tab::Users).filter.query, "status:active ");
+}

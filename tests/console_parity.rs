@@ -330,6 +330,7 @@ const CONSOLE_EQUIVALENTS: &[(&str, &str)] = &[
     ("token revoke", "users.tokens"),
     ("audit list", "tab-audit"),
     ("audit show", "open"),
+    ("keys", "help"),
 ];
 
 /// Verbs with no place in the console, each with why.

@@ -339,3 +339,105 @@ fn the_command_line_asks_for_the_count_at_a_terminal_only() {
     );
     assert!(roles(&store));
 }
+
+/// A fresh store set up entirely in the console — an app, its permission, an end-user role
+/// granting it at QA, a group, a member, an assignment — then checked from the command line.
+#[test]
+fn a_fresh_store_is_set_up_entirely_in_the_console() {
+    let pane = Pane::start("", 120, 40);
+    pane.wait_for("create the store");
+    pane.press(&["Tab"]);
+    pane.type_text(PASSWORD);
+    pane.press(&["Tab"]);
+    pane.type_text(PASSWORD);
+    pane.press(&["Enter"]);
+    pane.wait_for("Users 1/1");
+
+    // An app, and a permission of it (the app is the only choice; the key starts with it).
+    pane.type_text("6n");
+    pane.wait_for("Register an app");
+    pane.type_text("shop");
+    pane.press(&["Tab"]);
+    pane.type_text("Shop");
+    pane.press(&["C-s"]);
+    pane.wait_for("Apps 1/1");
+    pane.type_text("4n");
+    pane.wait_for("Define an app permission");
+    pane.press(&["Tab"]);
+    pane.type_text("orders.ship");
+    pane.press(&["Tab"]);
+    pane.type_text("Ship orders");
+    pane.press(&["C-s"]);
+    pane.wait_for("done: add permission shop.orders.ship");
+
+    // An end-user role of shop, granting it at QA (Tab: every stage → Development → QA).
+    pane.type_text("3n");
+    pane.wait_for("Create a role");
+    pane.type_text("shipper");
+    pane.press(&["Tab"]);
+    pane.type_text("Shipper");
+    pane.press(&["Tab", "Right", "Tab", "Right", "C-s"]);
+    pane.wait_for("Grant shipper its permissions");
+    pane.type_text("ship");
+    pane.press(&["Tab", "Tab"]);
+    pane.wait_for("at: stage QA");
+    pane.press(&["Enter"]);
+    pane.wait_for("done: add role shipper");
+
+    // An active end user, a group in QA with her in it, and the role assigned to her.
+    pane.type_text("1n");
+    pane.wait_for("Invite a user");
+    pane.type_text("carol");
+    pane.press(&["Tab", "Tab", "Tab", "Tab", "Tab", "Right", "C-s"]);
+    pane.wait_for("done: add end_user carol");
+    pane.type_text("2n");
+    pane.wait_for("Create a group");
+    pane.type_text("ops");
+    pane.press(&["Tab", "Right", "C-s"]);
+    pane.wait_for("done: add group ops");
+    pane.type_text("m");
+    pane.wait_for("Add members to ops (QA)");
+    pane.type_text("carol");
+    pane.press(&["Enter"]);
+    pane.wait_for("done: add carol to group ops");
+    pane.type_text("1");
+    pane.wait_for("carol · end_user");
+    pane.type_text("r");
+    pane.wait_for("Assign roles to carol");
+    pane.type_text("shipper");
+    pane.press(&["Enter"]);
+    // Her access changes: previewed and confirmed.
+    let preview = pane.wait_for("+ shop.orders.ship");
+    assert!(preview.contains("Cancel"), "{preview}");
+    pane.press(&["Tab", "Tab", "Enter"]);
+    pane.wait_for("shop.orders.ship@QA ← role shipper");
+    pane.type_text("q");
+    assert_eq!(pane.wait_exit(), 0);
+
+    let store = pane.path("store.db");
+    let holds = cli(
+        &store,
+        &["check", "carol", "shop.orders.ship", "--stage", "QA"],
+        "",
+    );
+    assert!(
+        holds.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&holds.stdout),
+        String::from_utf8_lossy(&holds.stderr)
+    );
+    let not_in_production = cli(
+        &store,
+        &[
+            "check",
+            "carol",
+            "shop.orders.ship",
+            "--stage",
+            "Production",
+        ],
+        "",
+    );
+    assert_eq!(not_in_production.status.code(), Some(1));
+    let members = cli(&store, &["group", "show", "ops"], "");
+    assert!(String::from_utf8_lossy(&members.stdout).contains("carol"));
+}

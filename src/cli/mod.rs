@@ -176,6 +176,9 @@ pub enum Verb {
     /// Copy a whole store to a new one, on the same or the other backend (SQLite file to
     /// PostgreSQL and back), audit chain included
     Copy(store::CopyArgs),
+    /// Print the console's keys in force (the defaults with your config file's changes) as
+    /// the config file's TOML, each with what it does
+    Keys,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {
         #[arg(value_enum)]
@@ -478,6 +481,20 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Verb::Token(verb) => credentials::token(&mut cx, verb),
         Verb::Audit(verb) => audit::run(&mut cx, verb),
         Verb::Store(verb) => store::run(&mut cx, verb),
+        Verb::Keys => {
+            let path = std::env::var_os("WARDEN_CONFIG")
+                .map(std::path::PathBuf::from)
+                .or_else(crate::tui::config::default_path);
+            let config = crate::tui::config::load(path.as_deref());
+            let mut text = String::new();
+            for problem in &config.problems {
+                let problem = crate::text::terminal_safe(problem);
+                text.push_str(&format!("# ignored: {problem}\n"));
+            }
+            text.push_str(&config.keymap.to_toml());
+            cx.out.raw(text.as_bytes())?;
+            Ok(exit::OK)
+        }
         Verb::Copy(args) => store::copy(&mut cx, args),
         Verb::Completions { shell } => {
             use clap::CommandFactory;

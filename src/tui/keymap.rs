@@ -260,6 +260,11 @@ pub fn spec(action: Action) -> &'static ActionSpec {
         .unwrap_or(&ACTIONS[0])
 }
 
+/// `text` as a TOML basic string.
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
 /// A key with modifiers, as written in the config file (`j`, `G`, `ctrl-d`, `delete`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Key {
@@ -317,6 +322,36 @@ impl Key {
             }
         }
         Ok(Key { code, ctrl, alt })
+    }
+
+    /// The key as the config file writes it (`ctrl-d`, `pagedown`, `G`): what [`Key::parse`]
+    /// reads back.
+    pub fn config_name(&self) -> String {
+        let code = match self.code {
+            KeyCode::Enter => "enter".to_string(),
+            KeyCode::Esc => "esc".to_string(),
+            KeyCode::Tab => "tab".to_string(),
+            KeyCode::BackTab => "backtab".to_string(),
+            KeyCode::Char(' ') => "space".to_string(),
+            KeyCode::Up => "up".to_string(),
+            KeyCode::Down => "down".to_string(),
+            KeyCode::Left => "left".to_string(),
+            KeyCode::Right => "right".to_string(),
+            KeyCode::Home => "home".to_string(),
+            KeyCode::End => "end".to_string(),
+            KeyCode::PageUp => "pageup".to_string(),
+            KeyCode::PageDown => "pagedown".to_string(),
+            KeyCode::Delete => "delete".to_string(),
+            KeyCode::Backspace => "backspace".to_string(),
+            KeyCode::F(n) => format!("f{n}"),
+            KeyCode::Char(c) => c.to_string(),
+            other => format!("{other:?}").to_lowercase(),
+        };
+        format!(
+            "{}{}{code}",
+            if self.ctrl { "ctrl-" } else { "" },
+            if self.alt { "alt-" } else { "" }
+        )
     }
 
     pub fn from_event(event: &KeyEvent) -> Key {
@@ -413,6 +448,30 @@ impl Keymap {
             .join("/")
     }
 
+    /// The bindings as the config file's `[keys]` table, one action a line in the order of
+    /// the action table, each with what it does: what `warden keys` prints.
+    pub fn to_toml(&self) -> String {
+        let mut out = String::from("[keys]\n");
+        for spec in ACTIONS {
+            let keys: Vec<String> = self
+                .keys(spec.action)
+                .iter()
+                .map(|k| toml_string(&k.config_name()))
+                .collect();
+            let name = if spec.name.contains('.') {
+                toml_string(spec.name)
+            } else {
+                spec.name.to_string()
+            };
+            out.push_str(&format!(
+                "{name} = [{}]  # {}\n",
+                keys.join(", "),
+                spec.description
+            ));
+        }
+        out
+    }
+
     /// Pairs of actions sharing a key in a context where both apply.
     pub fn conflicts(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -463,6 +522,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_toml_reads_back_as_the_same_keymap() {
+        let mut map = Keymap::default();
+        map.rebind(Action::Quit, vec![Key::parse("ctrl-q").unwrap()]);
+        let text = map.to_toml();
+        let config = crate::tui::config::parse(&text, "printed");
+        assert!(config.problems.is_empty(), "{:?}", config.problems);
+        for spec in ACTIONS {
+            assert_eq!(
+                config.keymap.keys(spec.action),
+                map.keys(spec.action),
+                "{}",
+                spec.name
+            );
+        }
+        assert!(text.contains("quit = [\"ctrl-q\"]"), "{text}");
+        assert!(
+            text.contains("\"users.delete\" = [\"ctrl-d\", \"delete\"]"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -197,9 +197,16 @@ fn headline(engine: &Engine, preview: &Preview) -> String {
     let busiest = totals
         .iter()
         .max_by_key(|(p, (gain, lose))| (gain + lose, std::cmp::Reverse(key(**p))));
+    // The other permissions that change are counted, so one named permission never hides
+    // the rest.
+    let more = match totals.len().saturating_sub(1) {
+        0 => String::new(),
+        1 => " and 1 more permission".to_string(),
+        n => format!(" and {n} more permissions"),
+    };
     match sensitive.or(busiest) {
-        Some((p, (gain, _))) if *gain > 0 => format!("{users} ({gain} gain {})", key(*p)),
-        Some((p, (_, lose))) if *lose > 0 => format!("{users} ({lose} lose {})", key(*p)),
+        Some((p, (gain, _))) if *gain > 0 => format!("{users} ({gain} gain {}{more})", key(*p)),
+        Some((p, (_, lose))) if *lose > 0 => format!("{users} ({lose} lose {}{more})", key(*p)),
         _ => users,
     }
 }

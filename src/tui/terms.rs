@@ -1,7 +1,9 @@
 //! The Users tab's filter terms besides fuzzy text: `group:ops role:deployer status:active
 //! kind:end_user stage:QA locked`. Terms AND together and with the fuzzy words; names match
 //! case-insensitively and exactly (`group:ops` is the group ops in any stage, `role:` takes a
-//! role key, `stage:QA` is everyone in a QA group or assigned a role at QA). Terms are answered
+//! role key or name, `stage:QA` is everyone in a QA group or assigned a role at QA). A value
+//! with spaces is quoted (`role:"Analytics Auditor"`), and Tab completes a term's value (a
+//! role to its key, from its key or its name). Terms are answered
 //! from the engine's indexes, so they cost one pass over the users whatever the store's size.
 
 use std::collections::HashSet;
@@ -34,10 +36,37 @@ impl Parsed {
     }
 }
 
+/// The query's words: split at spaces, except inside double quotes (kept in the word).
+fn words(query: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    for c in query.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                word.push(c);
+            }
+            c if c.is_whitespace() && !quoted => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
 pub fn parse(query: &str) -> Parsed {
     let mut parsed = Parsed::default();
     let mut fuzzy = Vec::new();
-    for word in query.split_whitespace() {
+    let words = words(query);
+    for word in &words {
+        let word = word.as_str();
         if word.eq_ignore_ascii_case("locked") {
             parsed.terms.push(Term::Locked);
             continue;
@@ -46,6 +75,7 @@ pub fn parse(query: &str) -> Parsed {
             fuzzy.push(word);
             continue;
         };
+        let value = value.trim_matches('"');
         match key.to_ascii_lowercase().as_str() {
             "group" => parsed.terms.push(Term::Group(value.to_string())),
             "role" => parsed.terms.push(Term::Role(value.to_string())),
@@ -88,13 +118,23 @@ pub fn admitted(parsed: &mut Parsed, data: &Data, now: Timestamp) -> Vec<bool> {
                         .collect(),
                 )
             }
-            Term::Role(key) => match e.role_keyed(key) {
-                Some(role) => Some(e.role_holders(role).all().collect()),
-                None => {
-                    parsed.problems.push(format!("no role with key {key}"));
-                    Some(HashSet::new())
+            Term::Role(key) => {
+                let named = || {
+                    data.roles
+                        .iter()
+                        .find(|r| r.name.eq_ignore_ascii_case(key))
+                        .map(|r| r.id)
+                };
+                match e.role_keyed(key).or_else(named) {
+                    Some(role) => Some(e.role_holders(role).all().collect()),
+                    None => {
+                        parsed
+                            .problems
+                            .push(format!("no role with key or name {key}"));
+                        Some(HashSet::new())
+                    }
                 }
-            },
+            }
             Term::Stage(name) => match e.stage_named(name) {
                 Some(stage) => {
                     let mut users: HashSet<UserId> = e
@@ -128,6 +168,71 @@ pub fn admitted(parsed: &mut Parsed, data: &Data, now: Timestamp) -> Vec<bool> {
     mask
 }
 
+/// `query` with its last word, a term being typed (`role:ana`), completed as far as the names
+/// it could be go (`role:analytics.`), quoted when the name has spaces; `None` when the last
+/// word is not a term or nothing matches.
+pub fn complete(query: &str, data: &Data) -> Option<String> {
+    let last = words(query).pop()?;
+    if query.ends_with(char::is_whitespace) {
+        return None;
+    }
+    let (key, partial) = last.split_once(':')?;
+    let partial = partial.trim_start_matches('"').to_lowercase();
+    let names: Vec<String> = match key.to_ascii_lowercase().as_str() {
+        "group" => data.groups.iter().map(|g| g.name.clone()).collect(),
+        // A role is completed to its key, whether its key or its name was being typed.
+        "role" => data
+            .roles
+            .iter()
+            .filter(|r| r.name.to_lowercase().starts_with(&partial))
+            .map(|r| r.key.clone())
+            .chain(
+                data.roles
+                    .iter()
+                    .filter(|r| r.key.to_lowercase().starts_with(&partial))
+                    .map(|r| r.key.clone()),
+            )
+            .collect(),
+        "stage" => data.engine_stages(),
+        "status" => UserStatus::ALL
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect(),
+        "kind" => UserKind::ALL
+            .iter()
+            .map(|k| k.as_str().to_string())
+            .collect(),
+        _ => return None,
+    };
+    let by_name = key.eq_ignore_ascii_case("role");
+    let mut matching: Vec<String> = names
+        .into_iter()
+        .filter(|n| by_name || n.to_lowercase().starts_with(&partial))
+        .collect();
+    // A role's key and name differing only in case count once (the key, in lowercase).
+    matching.sort_by_key(|n| (n.to_lowercase(), std::cmp::Reverse(n.clone())));
+    matching.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    let first = matching.first()?;
+    let mut common = first.clone();
+    for name in &matching[1..] {
+        while !name.to_lowercase().starts_with(&common.to_lowercase()) {
+            common.pop();
+        }
+    }
+    let value = if common.contains(' ') || (matching.len() == 1 && first.contains(' ')) {
+        if matching.len() == 1 {
+            format!("\"{common}\"")
+        } else {
+            format!("\"{common}")
+        }
+    } else {
+        common
+    };
+    let done = if matching.len() == 1 { " " } else { "" };
+    let head = &query[..query.len() - last.len()];
+    Some(format!("{head}{key}:{value}{done}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +255,19 @@ mod tests {
         );
         assert_eq!(p.fuzzy, "alice smith");
         assert!(p.problems.is_empty());
+    }
+
+    #[test]
+    fn quoted_values_keep_their_spaces() {
+        let p = parse("role:\"Analytics Auditor\" group:\"night shift\" smith");
+        assert_eq!(
+            p.terms,
+            vec![
+                Term::Role("Analytics Auditor".into()),
+                Term::Group("night shift".into())
+            ]
+        );
+        assert_eq!(p.fuzzy, "smith");
     }
 
     #[test]

@@ -166,6 +166,16 @@ fn filter_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
             listing.filter.query.push(c);
         }
+        // A term's value (`role:ana` → `role:analytics.auditor`), on the Users tab.
+        KeyCode::Tab if tab == Tab::Users => {
+            let completed = state.data.as_ref().and_then(|data| {
+                super::super::terms::complete(&state.listings[tab.index()].filter.query, data)
+            });
+            match completed {
+                Some(query) => state.listing_mut(tab).filter.query = query,
+                None => return Vec::new(),
+            }
+        }
         _ => return Vec::new(),
     }
     listing::refilter(state, tab);

@@ -305,10 +305,11 @@ fn scope_of(item: &PickItem) -> ScopeRef {
     }
 }
 
-fn at(stage: &Option<String>) -> String {
+/// A picked scope in the words the service's summaries use (`organization`, `stage QA`).
+pub fn at(stage: &Option<String>) -> String {
     stage
         .as_ref()
-        .map_or_else(|| "every stage".to_string(), |s| format!("stage {s}"))
+        .map_or_else(|| "organization".to_string(), |s| format!("stage {s}"))
 }
 
 /// A user-tab edit: a bulk draft for marked users, else applied or staged for the one user.

@@ -58,23 +58,24 @@ pub fn user_lines(state: &State, u: &UserView) -> Vec<String> {
         .into_iter()
         .map(|(r, s)| format!("{}{}", e.role_key(r).unwrap_or("?"), scope_suffix(state, s)))
         .collect();
+    // What decides access first: on a short pane (80x24) the last lines are the ones cut.
     vec![
         format!("{} · {}", u.username, u.kind),
+        format!("status    {status}"),
+        format!("groups    {}", or_dash(&groups.join(", "))),
+        format!("roles     {}", or_dash(&roles.join(", "))),
         format!("name      {}", or_dash(&u.display_name)),
         format!("email     {}", or_dash(u.email.as_deref().unwrap_or(""))),
-        format!("status    {status}"),
-        format!(
-            "external  {}",
-            or_dash(u.external_id.as_ref().map_or("", |x| x.0.as_str()))
-        ),
         format!("password  {password}"),
-        format!("created   {}", u.created_at.short()),
         format!(
             "sign-in   {}",
             u.last_sign_in_at.map_or("never".into(), |t| t.short())
         ),
-        format!("groups    {}", or_dash(&groups.join(", "))),
-        format!("roles     {}", or_dash(&roles.join(", "))),
+        format!(
+            "external  {}",
+            or_dash(u.external_id.as_ref().map_or("", |x| x.0.as_str()))
+        ),
+        format!("created   {}", u.created_at.short()),
     ]
 }
 

@@ -5,11 +5,11 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::super::forms::{FieldKind, Form};
 use super::super::state::State;
-use super::layout::centered;
+use super::layout::{centered, dialog};
 use super::safe;
 
 /// The checklist lines (`ok` / `FAIL` and the requirement).
@@ -115,10 +115,12 @@ pub fn render(state: &State, frame: &mut Frame<'_>, area: Rect, form: &Form) {
         .min(area.height.saturating_sub(2));
     let rect = centered(area, if wide { 100 } else { 72 }, height);
     frame.render_widget(Clear, rect);
-    let block = Block::default().borders(Borders::ALL).title(format!(
-        " {} · tab next · ctrl-s save · esc cancel ",
-        safe(&form.title)
-    ));
+    let block = dialog(
+        &safe(&form.title),
+        state.theme.title(),
+        &["tab next field", "ctrl-s saves", "esc cancels"],
+        rect.width,
+    );
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let (fields_area, side) = if wide {

@@ -4,11 +4,11 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 
 use super::super::inspect::{AccessList, Held};
 use super::super::state::State;
-use super::layout::centered;
+use super::layout::{centered, dialog};
 use super::safe;
 
 pub fn render(state: &State, frame: &mut Frame<'_>, area: Rect, list: &AccessList) {
@@ -45,13 +45,12 @@ pub fn render(state: &State, frame: &mut Frame<'_>, area: Rect, list: &AccessLis
             Span::styled(format!("  ← {}", safe(&item.route)), state.theme.dim()),
         ]));
     }
-    let title = format!(
-        " {}: {} permissions · enter explains · esc closes ",
-        safe(&list.username),
-        list.items.len()
+    let title = format!("{}: {} permissions", safe(&list.username), list.items.len());
+    let block = dialog(
+        &title,
+        state.theme.title(),
+        &["enter explains", "esc closes"],
+        rect.width,
     );
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)),
-        rect,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }

@@ -2,6 +2,11 @@
 //! cursor on screen as `render` uses to draw.
 
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders};
+
+use super::wrap::{fit_parts, fit_words};
 
 /// Below this the console shows only a "too small" line.
 pub const MIN_WIDTH: u16 = 60;
@@ -43,6 +48,22 @@ pub fn areas(area: Rect) -> Areas {
 pub fn list_rows(size: (u16, u16)) -> usize {
     let body = size.1.saturating_sub(3);
     body.saturating_sub(3) as usize
+}
+
+/// A dialog's frame: its title at the top and the keys it takes at the bottom, each shortened
+/// to fit `width` (the title at a word, the keys by leaving off the last ones) so neither is
+/// ever cut mid-word.
+pub fn dialog<'a>(title: &str, title_style: Style, keys: &[&str], width: u16) -> Block<'a> {
+    let room = usize::from(width.saturating_sub(4));
+    let title = fit_words(title, room);
+    let keys = fit_parts(keys, room);
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {title} "), title_style));
+    if !keys.is_empty() {
+        block = block.title_bottom(Line::from(format!(" {keys} ")).right_aligned());
+    }
+    block
 }
 
 /// A centered box of at most `width` × `height`.

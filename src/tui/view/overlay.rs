@@ -4,13 +4,14 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::super::keymap::{ACTIONS, Context};
 use super::super::overlay::{Confirm, Message, Overlay, Picker};
 use super::super::state::State;
-use super::layout::centered;
+use super::layout::{centered, dialog};
 use super::{form, safe};
+use unicode_width::UnicodeWidthStr;
 
 pub fn render(state: &State, frame: &mut Frame<'_>, area: Rect, overlay: &Overlay) {
     match overlay {
@@ -40,11 +41,11 @@ pub fn render(state: &State, frame: &mut Frame<'_>, area: Rect, overlay: &Overla
 }
 
 fn help_box(state: &State, frame: &mut Frame<'_>, area: Rect, query: &str, scroll: usize) {
-    let rect = centered(area, 78, area.height.saturating_sub(2));
+    let rect = centered(area, 80, area.height);
     frame.render_widget(Clear, rect);
     let query_lower = query.to_lowercase();
     let mut lines = vec![Line::from(vec![
-        Span::styled("filter: ", state.theme.dim()),
+        Span::styled("search keys by what they do: ", state.theme.dim()),
         Span::raw(query.to_string()),
     ])];
     // This tab's keys first, then the ones that work everywhere, then the other tabs'.
@@ -62,6 +63,16 @@ fn help_box(state: &State, frame: &mut Frame<'_>, area: Rect, query: &str, scrol
         .into_iter()
         .filter(|c| *c != here),
     );
+    // The description column is as wide as the widest description; the config names follow
+    // only when both fit, so a long description never runs into a name.
+    let inner = usize::from(rect.width.saturating_sub(2));
+    let described = ACTIONS
+        .iter()
+        .map(|s| s.description.width())
+        .max()
+        .unwrap_or(0);
+    let named = ACTIONS.iter().map(|s| s.name.width()).max().unwrap_or(0);
+    let show_names = 16 + described + 1 + named <= inner;
     for context in contexts {
         let mut section = Vec::new();
         for spec in ACTIONS.iter().filter(|s| s.context == context) {
@@ -78,11 +89,14 @@ fn help_box(state: &State, frame: &mut Frame<'_>, area: Rect, query: &str, scrol
             } else {
                 state.theme.key()
             };
-            section.push(Line::from(vec![
+            let mut row = vec![
                 Span::styled(format!("{keys:>14}  "), key_style),
-                Span::raw(format!("{:<34}", spec.description)),
-                Span::styled(format!(" {}", spec.name), state.theme.dim()),
-            ]));
+                Span::raw(format!("{:<described$}", spec.description)),
+            ];
+            if show_names {
+                row.push(Span::styled(format!(" {}", spec.name), state.theme.dim()));
+            }
+            section.push(Line::from(row));
             // Why the action is not available now, on its own line so it is never cut off.
             if let Some(why) = refusal {
                 section.push(Line::from(Span::styled(
@@ -111,11 +125,12 @@ fn help_box(state: &State, frame: &mut Frame<'_>, area: Rect, query: &str, scrol
         .saturating_sub(usize::from(rect.height.saturating_sub(2)));
     let paragraph = Paragraph::new(lines)
         .scroll((scroll.min(last_start) as u16, 0))
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" Keys · type to filter · esc closes "),
-        );
+        .block(dialog(
+            "Keys",
+            state.theme.title(),
+            &["type to search", "↑↓ scroll", "esc closes"],
+            rect.width,
+        ));
     frame.render_widget(paragraph, rect);
 }
 
@@ -156,10 +171,7 @@ fn confirm_box(state: &State, frame: &mut Frame<'_>, area: Rect, confirm: &Confi
         "tab switches · enter chooses · esc cancels",
         state.theme.dim(),
     )));
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        format!(" {} ", safe(&confirm.title)),
-        title_style,
-    ));
+    let block = dialog(&safe(&confirm.title), title_style, &[], rect.width);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
@@ -169,26 +181,35 @@ fn confirm_box(state: &State, frame: &mut Frame<'_>, area: Rect, confirm: &Confi
 }
 
 fn picker_box(state: &State, frame: &mut Frame<'_>, area: Rect, picker: &Picker) {
-    let rect = centered(area, 70, area.height.saturating_sub(4));
+    // As tall as its items (and the search and stage lines), within the room there is.
+    let wanted = picker.items.len().max(1) as u16 + 3 + u16::from(!picker.stages.is_empty());
+    let rect = centered(area, 72, wanted.clamp(8, area.height));
     frame.render_widget(Clear, rect);
     let mut lines = Vec::new();
     let filter = format!("search: {}", picker.filter.query);
     lines.push(Line::from(Span::styled(filter.clone(), state.theme.key())));
     if !picker.stages.is_empty() {
-        let stage = picker.stage().unwrap_or_else(|| "every stage".into());
+        let scope = match picker.stage() {
+            Some(stage) => format!("stage {stage}"),
+            None => "organization (every stage)".into(),
+        };
         lines.push(Line::from(Span::styled(
-            format!("at: {stage} (tab changes)"),
+            format!("at: {scope} · tab picks a stage"),
             state.theme.dim(),
         )));
     }
-    let height = rect.height.saturating_sub(5) as usize;
+    let height = rect
+        .height
+        .saturating_sub(3 + u16::from(!picker.stages.is_empty())) as usize;
     let start = picker.cursor.saturating_sub(height.saturating_sub(1));
     for (i, &item) in picker.visible.iter().enumerate().skip(start).take(height) {
         let chosen = picker.chosen.contains(&(item as usize));
+        let label = safe(&picker.items[item as usize].label);
+        let room = usize::from(rect.width.saturating_sub(6));
         let text = format!(
             "{} {}",
             if chosen { "[x]" } else { "[ ]" },
-            safe(&picker.items[item as usize].label)
+            super::wrap::fit_words(&label, room)
         );
         let style = if i == picker.cursor {
             state.theme.selected()
@@ -203,24 +224,27 @@ fn picker_box(state: &State, frame: &mut Frame<'_>, area: Rect, picker: &Picker)
             state.theme.dim(),
         )));
     }
-    let title = format!(
-        " {} · {} chosen · space marks · enter applies · esc cancels ",
-        safe(&picker.title),
-        picker.chosen.len()
+    let chosen = format!("{} chosen", picker.chosen.len());
+    let block = dialog(
+        &safe(&picker.title),
+        state.theme.title(),
+        &[&chosen, "space marks", "enter applies", "esc cancels"],
+        rect.width,
     );
     frame.set_cursor_position((rect.x + 1 + filter.chars().count() as u16, rect.y + 1));
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)),
-        rect,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 fn message_box(state: &State, frame: &mut Frame<'_>, area: Rect, message: &Message) {
-    let rect = centered(
-        area,
-        area.width.saturating_sub(6),
-        area.height.saturating_sub(4),
-    );
+    let width = area.width.saturating_sub(6);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    // As tall as its lines once wrapped, within the room there is.
+    let rows: usize = message
+        .lines
+        .iter()
+        .map(|l| l.chars().count().max(1).div_ceil(inner))
+        .sum();
+    let rect = centered(area, width, (rows as u16 + 2).clamp(5, area.height));
     frame.render_widget(Clear, rect);
     let style = if message.error {
         state.theme.error()
@@ -232,12 +256,17 @@ fn message_box(state: &State, frame: &mut Frame<'_>, area: Rect, message: &Messa
         .iter()
         .map(|l| Line::from(Span::styled(safe(l).into_owned(), style)))
         .collect();
-    let title = format!(" {} · ↑↓ scroll · any key closes ", safe(&message.title));
+    let block = dialog(
+        &safe(&message.title),
+        state.theme.title(),
+        &["↑↓ scroll", "any key closes"],
+        rect.width,
+    );
     frame.render_widget(
         Paragraph::new(lines)
             .scroll((message.scroll as u16, 0))
             .wrap(Wrap { trim: false })
-            .block(Block::default().borders(Borders::ALL).title(title)),
+            .block(block),
         rect,
     );
 }

@@ -4,12 +4,12 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 
 use super::super::review::Review;
 use super::super::staging::{Projection, route};
 use super::super::state::State;
-use super::layout::centered;
+use super::layout::{centered, dialog};
 use super::safe;
 
 /// Per affected user, their gains and losses: at most `limit` lines from line `skip`. Paths
@@ -116,9 +116,18 @@ pub fn render(state: &State, frame: &mut Frame<'_>, area: Rect, review: &Review)
         let room = (rect.height as usize).saturating_sub(lines.len() + 2);
         lines.extend(user_lines(state, p, review.scroll, room));
     }
-    let title = " Staged edits · j/k edit · x unstage · c commit all · D discard · pgdn/pgup scroll · esc close ";
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)),
-        rect,
+    let block = dialog(
+        "Staged edits",
+        state.theme.title(),
+        &[
+            "c commits all",
+            "x unstages",
+            "D discards",
+            "j/k edit",
+            "pgdn/pgup scroll",
+            "esc closes",
+        ],
+        rect.width,
     );
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }

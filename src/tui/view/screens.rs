@@ -10,8 +10,9 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::super::forms::Form;
 use super::super::state::{SignIn, State};
 use super::form::{checklist_lines, field_lines};
-use super::layout::centered;
+use super::layout::{centered, dialog};
 use super::safe;
+use super::wrap::wrap;
 
 pub fn opening(state: &State, frame: &mut Frame<'_>, area: Rect) {
     let rect = centered(area, 60, 3);
@@ -45,22 +46,36 @@ pub fn failed(state: &State, frame: &mut Frame<'_>, area: Rect, message: &str) {
 pub fn first_run(state: &State, frame: &mut Frame<'_>, area: Rect, form: &Form) {
     let rect = centered(area, 96, 18);
     frame.render_widget(Clear, rect);
-    let block = Block::default().borders(Borders::ALL).title(
-        " Welcome to warden: create the store · tab next · enter/ctrl-s create · esc quits ",
+    let block = dialog(
+        "Welcome to warden: create the store",
+        state.theme.title(),
+        &["tab next field", "enter creates", "esc quits"],
+        rect.width,
     );
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
+    // Two columns with a gap, so the introduction never runs into the checklist.
     let [left, right] =
-        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(inner);
-    let [intro, fields] = Layout::vertical([Constraint::Length(4), Constraint::Min(3)]).areas(left);
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+            .spacing(2)
+            .areas(inner);
+    let intro: Vec<String> = [
+        format!("No store at {} yet.", safe(&state.store_label)),
+        "It will be created (mode 0600) with the first Administrator, who is also this OS \
+         account's operator."
+            .to_string(),
+    ]
+    .iter()
+    .flat_map(|text| wrap(text, usize::from(left.width)))
+    .collect();
+    let [intro_area, fields] = Layout::vertical([
+        Constraint::Length(intro.len() as u16 + 1),
+        Constraint::Min(3),
+    ])
+    .areas(left);
     frame.render_widget(
-        Paragraph::new(vec![
-            Line::from(format!("No store at {} yet.", safe(&state.store_label))),
-            Line::from("It will be created (mode 0600) with the first Administrator,"),
-            Line::from("who is also this OS account's operator."),
-        ])
-        .wrap(Wrap { trim: false }),
-        intro,
+        Paragraph::new(intro.into_iter().map(Line::from).collect::<Vec<_>>()),
+        intro_area,
     );
     let mut lines = field_lines(state, form, fields, frame);
     if let Some(error) = &form.error {
@@ -85,9 +100,12 @@ pub fn first_run(state: &State, frame: &mut Frame<'_>, area: Rect, form: &Form) 
 pub fn sign_in(state: &State, frame: &mut Frame<'_>, area: Rect, sign_in: &SignIn) {
     let rect = centered(area, 72, 14);
     frame.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(format!(" Sign in to {} ", safe(&state.store_label)));
+    let block = dialog(
+        &format!("Sign in to {}", safe(&state.store_label)),
+        state.theme.title(),
+        &[],
+        rect.width,
+    );
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let [peer_area, form_area] =
@@ -114,7 +132,10 @@ pub fn sign_in(state: &State, frame: &mut Frame<'_>, area: Rect, sign_in: &SignI
             state.theme.dim(),
         ))),
     }
-    frame.render_widget(Paragraph::new(peer_lines), peer_area);
+    frame.render_widget(
+        Paragraph::new(peer_lines).wrap(Wrap { trim: false }),
+        peer_area,
+    );
     let mut lines = if sign_in.on_peer {
         Vec::new()
     } else {

@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::super::keymap::{ACTIONS, Context};
 use super::super::state::{Level, State, Tab};
 use super::safe;
+use super::wrap::fit_words;
 use unicode_width::UnicodeWidthStr;
 
 const SPINNER: &[&str] = &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -48,11 +49,12 @@ pub fn header(state: &State, frame: &mut Frame<'_>, area: Rect) {
     let (labels, identity) = [
         (tabs(false), long_identity.clone()),
         (tabs(true), long_identity),
-        (tabs(true), short_identity.clone()),
+        (tabs(true), short_identity),
     ]
     .into_iter()
     .find(|(labels, identity)| fits(labels, identity))
-    .unwrap_or_else(|| (tabs(true), short_identity));
+    // The tabs before all: who is signed in is on the sign-in screen and in `?`.
+    .unwrap_or_else(|| (tabs(true), String::new()));
     let mut spans: Vec<Span> = Tab::ALL
         .iter()
         .zip(labels)
@@ -146,16 +148,40 @@ pub fn status_line(state: &State, frame: &mut Frame<'_>, area: Rect) {
             state.theme.dim(),
         ))
     };
-    let right = Line::from(pending(state));
-    let right_width = (right.width() as u16).min(area.width.saturating_mul(2) / 3);
-    if right_width == 0 || listing.editing {
+    let mut right = Line::from(pending(state));
+    let most = usize::from(area.width.saturating_mul(2) / 3);
+    if right.width() > most {
+        // Shortened at a word, in one piece, rather than cut mid-word.
+        let style = right.spans.last().map(|s| s.style).unwrap_or_default();
+        let text: String = right.spans.iter().map(|s| s.content.as_ref()).collect();
+        right = Line::from(Span::styled(fit_words(&text, most), style));
+    }
+    let right_width = right.width() as u16;
+    if listing.editing {
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
+    if right_width == 0 {
+        let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        let fitted = Line::from(Span::styled(
+            fit_words(&text, usize::from(area.width)),
+            style,
+        ));
+        frame.render_widget(Paragraph::new(fitted), area);
+        return;
+    }
     let left = Rect {
-        width: area.width.saturating_sub(right_width + 1),
+        width: area.width.saturating_sub(right_width + 2),
         ..area
     };
+    // The message is shortened at a word so it never runs into what is on the right.
+    let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    let line = Line::from(Span::styled(
+        fit_words(&text, usize::from(left.width)),
+        style,
+    ));
     let right_area = Rect {
         x: area.x + area.width - right_width,
         width: right_width,
@@ -165,10 +191,12 @@ pub fn status_line(state: &State, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(right), right_area);
 }
 
-/// The keys worth knowing on this tab, enabled ones first; disabled ones are dimmed.
+/// The keys worth knowing on this tab; disabled ones are dimmed. Only whole hints are shown:
+/// those that do not fit are left off (`?` lists every key).
 pub fn hints(state: &State, frame: &mut Frame<'_>, area: Rect) {
     let context = state.tab.context();
     let mut spans = Vec::new();
+    let mut used = 0;
     for spec in ACTIONS
         .iter()
         .filter(|s| !s.hint.is_empty() && (s.context == context || s.context == Context::Global))
@@ -185,8 +213,14 @@ pub fn hints(state: &State, frame: &mut Frame<'_>, area: Rect) {
         } else {
             (state.theme.key(), state.theme.normal())
         };
+        let text = format!(" {}  ", spec.hint);
+        let width = keys.width() + text.trim_end().width();
+        if used + width > usize::from(area.width) {
+            break;
+        }
+        used += width + 2;
         spans.push(Span::styled(keys, key_style));
-        spans.push(Span::styled(format!(" {}  ", spec.hint), text_style));
+        spans.push(Span::styled(text, text_style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

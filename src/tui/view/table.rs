@@ -204,7 +204,16 @@ pub fn table(state: &State, frame: &mut Frame<'_>, area: Rect) {
                 .min(usize::from(u16::MAX)) as u16
         })
         .collect();
-    let fitted = fit(specs(tab), &content, area.width.saturating_sub(2), SPACING);
+    // The lock column matters when someone on screen is locked; empty, it goes first.
+    let mut columns = specs(tab).to_vec();
+    if tab == Tab::Users
+        && shown
+            .iter()
+            .all(|(_, values)| values.get(3).is_none_or(String::is_empty))
+    {
+        columns[3].drop_rank = u8::MAX;
+    }
+    let fitted = fit(&columns, &content, area.width.saturating_sub(2), SPACING);
     let kept: Vec<usize> = (0..headers.len())
         .filter(|&c| fitted[c].is_some())
         .collect();

@@ -39,9 +39,70 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// `text` in at most `width` columns: whole when it fits, else cut at a space with `…` (or
+/// cut mid-word only when its first word alone is too wide).
+pub fn fit_words(text: &str, width: usize) -> String {
+    let wide = |s: &str| s.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>();
+    if wide(text) <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut kept = String::new();
+    for word in text.split(' ') {
+        let next = if kept.is_empty() {
+            word.to_string()
+        } else {
+            format!("{kept} {word}")
+        };
+        if wide(&next) + 1 > width {
+            break;
+        }
+        kept = next;
+    }
+    if kept.is_empty() {
+        kept = text
+            .chars()
+            .scan(0, |used, c| {
+                *used += c.width().unwrap_or(0);
+                (*used < width).then_some(c)
+            })
+            .collect();
+    }
+    format!("{}…", kept.trim_end_matches([' ', '·', ',', ';', ':']))
+}
+
+/// `parts` joined by ` · `, leaving off the last ones until the whole fits in `width`.
+pub fn fit_parts(parts: &[&str], width: usize) -> String {
+    let wide = |s: &str| s.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>();
+    for n in (1..=parts.len()).rev() {
+        let joined = parts[..n].join(" · ");
+        if wide(&joined) <= width {
+            return joined;
+        }
+    }
+    String::new()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::{fit_parts, fit_words, wrap};
+
+    #[test]
+    fn fits_whole_words_and_whole_parts() {
+        assert_eq!(
+            fit_words("console.db · loaded 2026-11-18 11:06", 20),
+            "console.db · loaded…"
+        );
+        assert_eq!(fit_words("short", 20), "short");
+        assert_eq!(fit_words("abcdefghij", 5), "abcd…");
+        assert_eq!(
+            fit_parts(&["tab next", "ctrl-s save", "esc cancel"], 22),
+            "tab next · ctrl-s save"
+        );
+        assert_eq!(fit_parts(&["a long part"], 3), "");
+    }
 
     #[test]
     fn wraps_at_spaces_and_cuts_long_words() {
