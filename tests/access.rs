@@ -3,7 +3,7 @@
 //! count what they change.
 #![allow(clippy::unwrap_used)]
 
-use warden::access::{Engine, EngineError, Step, Suggestion};
+use warden::access::{Atom, Engine, EngineError, Step, Suggestion};
 use warden::model::*;
 
 const T: Timestamp = Timestamp(0);
@@ -410,6 +410,96 @@ fn a_preview_lists_gains_and_losses_with_totals() {
     assert_eq!(gained, ["apps.deploy@QA", "monitoring.view@QA"]);
     assert!(bob.lost.is_empty());
     assert_eq!(preview.totals().get(&DEPLOY), Some(&(2, 0)));
+}
+
+/// A stage added or removed renumbers every atom: a preview must compare what users held
+/// before with what they hold after as atoms, not as bit positions of two different spaces
+/// (it found phantom gains and losses, or indexed past the end and panicked).
+#[test]
+fn a_preview_across_a_new_or_removed_stage_compares_atoms() {
+    let engine = Engine::build(&world().snap).unwrap();
+    let prod = StageId(3);
+    let (after, preview) = engine
+        .preview_into(&[Change::AddStage {
+            id: prod,
+            name: "Production".into(),
+            position: 3,
+        }])
+        .unwrap();
+    assert!(
+        preview.users.is_empty(),
+        "a new stage changes nobody's access: {preview:?}"
+    );
+    // And back: the stage removed again (as undoing it would), in place.
+    let mut after = after;
+    let preview = after
+        .preview(&[Change::DeleteStage {
+            stage: Named::new(prod, "Production"),
+            position: 3,
+        }])
+        .unwrap();
+    assert!(preview.users.is_empty(), "{preview:?}");
+    // bob holds apps.deploy in QA and Production; his grant, his assignment and the stage go
+    // together: what he held there is lost, reported at the scope that no longer exists.
+    let at_prod = NamedScope {
+        scope: Scope::new(Some(prod), None),
+        stage: Some("Production".into()),
+        app: None,
+    };
+    let mut engine = Engine::build(&world().snap).unwrap();
+    for change in [
+        Change::AddStage {
+            id: prod,
+            name: "Production".into(),
+            position: 3,
+        },
+        Change::Grant {
+            role: Named::new(OPS_LEAD, "ops-lead"),
+            permission: Named::new(DEPLOY, "apps.deploy"),
+            scope: at_prod.clone(),
+        },
+        Change::Assign {
+            user: Named::new(BOB, "bob"),
+            role: Named::new(OPS_LEAD, "ops-lead"),
+            scope: NamedScope::organization(),
+        },
+    ] {
+        engine.apply(&change).unwrap();
+    }
+    let preview = engine
+        .preview(&[
+            Change::Unassign {
+                user: Named::new(BOB, "bob"),
+                role: Named::new(OPS_LEAD, "ops-lead"),
+                scope: NamedScope::organization(),
+            },
+            Change::Revoke {
+                role: Named::new(OPS_LEAD, "ops-lead"),
+                permission: Named::new(DEPLOY, "apps.deploy"),
+                scope: at_prod.clone(),
+            },
+            Change::DeleteStage {
+                stage: Named::new(prod, "Production"),
+                position: 3,
+            },
+        ])
+        .unwrap();
+    let bob = preview.users.iter().find(|d| d.user == BOB).unwrap();
+    assert!(bob.gained.is_empty(), "{bob:?}");
+    // ops-lead also grants apps.deploy at QA, which stays a scope.
+    assert_eq!(
+        bob.lost,
+        [
+            Atom {
+                permission: DEPLOY,
+                scope: Scope::new(Some(QA), None)
+            },
+            Atom {
+                permission: DEPLOY,
+                scope: Scope::new(Some(prod), None)
+            }
+        ]
+    );
 }
 
 #[test]

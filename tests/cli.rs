@@ -528,3 +528,24 @@ fn keys_prints_the_keymap_in_force_as_toml() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&again.stdout).contains("# ignored"));
 }
+
+#[test]
+fn undo_takes_back_the_newest_change_by_its_id_or_says_which_is_newest() {
+    let env = Env::init();
+    env.ok(&["user", "add", "zed", "--email", "zed@example.com"]);
+    let newest = env.json(&["audit", "list", "--limit", "1"]);
+    let id = newest[0]["id"].as_i64().unwrap();
+    let preview = env.ok(&["undo", "--dry-run"]);
+    assert!(preview.contains(&format!("would undo #{id}")), "{preview}");
+    assert!(env.json(&["user", "show", "zed"])["username"] == "zed");
+    // An older record is refused, naming the newest.
+    let older = env.run(&["undo", &(id - 1).to_string()]);
+    assert_eq!(older.code, 3, "{older:?}");
+    assert!(older.stderr.contains(&format!("#{id} is")), "{older:?}");
+    let done = env.ok(&["undo", &id.to_string()]);
+    assert!(done.contains(&format!("undo #{id}")), "{done}");
+    assert_eq!(env.run(&["user", "show", "zed"]).code, 2);
+    // The undo is itself the newest change: undoing it again is a redo.
+    env.ok(&["undo"]);
+    assert_eq!(env.json(&["user", "show", "zed"])["username"], "zed");
+}

@@ -606,3 +606,34 @@ fn an_edit_that_changes_nobodys_access_applies_at_once() {
     assert!(c.status().starts_with("done: "), "{}", c.status());
     assert_eq!(audit_count(&c), audit + 1);
 }
+
+#[test]
+fn u_undoes_the_newest_change_whoever_made_it() {
+    // Another client added team1…team5; this console committed nothing.
+    let mut c = with_team();
+    assert_eq!(visible_names(&c).len(), 8);
+    c.keys("U");
+    let Some(Overlay::Bulk(undo)) = c.state.overlays.last() else {
+        panic!("an undo confirmation: {}", c.status());
+    };
+    assert_eq!(undo.draft.kind, warden::tui::intent::DraftKind::Undo);
+    assert!(
+        undo.draft.title.starts_with("Undo #"),
+        "{}",
+        undo.draft.title
+    );
+    assert_eq!(undo.draft.users.len(), 5);
+    c.keys("<Tab> <CR>");
+    assert_eq!(
+        visible_names(&c),
+        ["admin", "alice", "bob"],
+        "{}",
+        c.status()
+    );
+    // The undo is now the newest change: U again offers to take it back (a redo).
+    c.keys("<Esc> U");
+    let Some(Overlay::Bulk(redo)) = c.state.overlays.last() else {
+        panic!("a redo confirmation: {}", c.status());
+    };
+    assert!(redo.draft.title.contains("undo #"), "{}", redo.draft.title);
+}

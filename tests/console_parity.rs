@@ -331,6 +331,7 @@ const CONSOLE_EQUIVALENTS: &[(&str, &str)] = &[
     ("audit list", "tab-audit"),
     ("audit show", "open"),
     ("keys", "help"),
+    ("undo", "undo"),
 ];
 
 /// Verbs with no place in the console, each with why.

@@ -232,7 +232,10 @@ fn every_way_of_not_reaching_the_store_is_named() {
     let newer = run(&url, APP_PASSWORD, &["user", "add", "zed"]);
     unavailable(&newer, "newer warden", &db, APP_PASSWORD);
     admin
-        .batch_execute("UPDATE warden.meta SET value = '4' WHERE key = 'schema_version'")
+        .batch_execute(&format!(
+            "UPDATE warden.meta SET value = '{}' WHERE key = 'schema_version'",
+            warden::store::migrate::latest(warden::store::migrate::POSTGRES)
+        ))
         .unwrap();
 
     // Another writer holding the store: first past the busy timeout, then past the server's

@@ -223,7 +223,92 @@ fn a_password_change_cannot_be_undone(backend: Backend) {
     assert!(err.to_string().contains("cannot be undone"), "{err}");
 }
 
+/// Anyone may undo the newest change — not only whoever made it — from what the store kept of
+/// it: a delete comes back with its ids, groups and roles, and the store is as it was.
+fn the_newest_change_is_undone_by_anyone_from_what_the_store_kept(backend: Backend) {
+    let mut s = setup(backend);
+    let before = s.state();
+    // Another operator (a second administrator, signed in with a password) deletes carol.
+    let other = {
+        s.execute(vec![
+            Command::AddUser(NewUser {
+                username: "dana".into(),
+                email: None,
+                display_name: String::new(),
+                kind: UserKind::Member,
+                external_id: None,
+                status: UserStatus::Invited,
+            }),
+            Command::Assign {
+                role: "Administrators".into(),
+                users: vec!["dana".into()],
+                scope: ScopeRef::default(),
+            },
+        ])
+        .unwrap();
+        let admin = s.operator.clone();
+        s.service()
+            .set_password(&admin, "dana", "Blue-Harbour-2026", false)
+            .unwrap();
+        s.execute(vec![Command::SetUserStatus {
+            users: vec!["dana".into()],
+            status: UserStatus::Active,
+        }])
+        .unwrap();
+        s.service().sign_in("dana", "Blue-Harbour-2026").unwrap().0
+    };
+    let before_delete = s.state();
+    let deleted = s
+        .service()
+        .execute(
+            &other,
+            &[Command::DeleteUsers {
+                users: vec!["carol".into()],
+            }],
+        )
+        .unwrap();
+    assert_ne!(s.state(), before_delete);
+
+    // This operator undoes it, from the store alone (no outcome kept by the front end).
+    let offer = s.service().newest_undo(None).unwrap();
+    assert_eq!(Some(offer.of), deleted.audit);
+    assert_eq!(offer.users, ["carol"]);
+    assert!(offer.summary.contains("carol"), "{}", offer.summary);
+    let admin = s.operator.clone();
+    s.clock.advance_ms(1_000);
+    s.service().execute(&admin, &[offer.command]).unwrap();
+    assert_eq!(
+        s.state(),
+        before_delete,
+        "carol is back, ids, group and role included"
+    );
+    assert_ne!(s.state(), before);
+
+    // Naming an older record is refused, naming the newest.
+    let err = s.service().newest_undo(deleted.audit).unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    assert!(err.to_string().contains("is no longer the newest"), "{err}");
+}
+
+/// A record whose changes were not kept (the store's creation) is said to be undoable no more.
+fn a_record_without_kept_changes_cannot_be_undone(backend: Backend) {
+    let mut s = common::in_process_on(backend);
+    let newest = s.service().audit(1, None).unwrap()[0].id;
+    let err = s.service().newest_undo(None).unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    assert!(
+        err.to_string().contains(&format!("change #{} ", newest)),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("its changes were not kept"),
+        "{err}"
+    );
+}
+
 crate::on_both_backends!(
+    the_newest_change_is_undone_by_anyone_from_what_the_store_kept,
+    a_record_without_kept_changes_cannot_be_undone,
     undo_gives_back_assignments_memberships_and_status,
     undoing_a_delete_brings_the_user_back_with_their_id_groups_and_roles,
     undo_then_undo_again_is_redo,

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use super::bitset::BitSet;
 use super::engine::{Atom, Engine, EngineError};
+use super::space::AtomSpace;
 use crate::model::*;
 
 /// What one user gains and loses.
@@ -61,6 +62,7 @@ impl Engine {
         let mut users = self.reached_users(changes);
         let before: Vec<(u32, BitSet)> =
             users.iter().map(|&u| (u, self.effective_bits(u))).collect();
+        let space_before = self.space.clone();
         let mut applied = 0;
         let mut outcome = Ok(());
         for change in changes {
@@ -81,7 +83,7 @@ impl Engine {
             }
             let after: Vec<(u32, BitSet)> =
                 users.iter().map(|&u| (u, self.effective_bits(u))).collect();
-            let preview = self.diff(&before, after);
+            let preview = self.diff(&space_before, &before, after);
             let looked = look(self, &preview);
             result = Some((preview, looked));
         }
@@ -115,22 +117,41 @@ impl Engine {
             .iter()
             .map(|&u| (u, after.effective_bits(u)))
             .collect();
-        let preview = after.diff(&before, now);
+        let preview = after.diff(&self.space, &before, now);
         Ok((after, preview))
     }
 
-    /// Per-user differences between `before` and `after` (which lists the users of `before`
-    /// in the same order, then any the changes added).
-    fn diff(&self, before: &[(u32, BitSet)], after: Vec<(u32, BitSet)>) -> Preview {
+    /// Per-user differences between `before` (numbered in `space_before`) and `after` (in
+    /// this engine's space; it lists the users of `before` in the same order, then any the
+    /// changes added). A stage or an app added or removed renumbers every atom, so `before` is
+    /// then numbered again in this space first; what was held at a stage or app now gone is
+    /// lost.
+    fn diff(
+        &self,
+        space_before: &AtomSpace,
+        before: &[(u32, BitSet)],
+        after: Vec<(u32, BitSet)>,
+    ) -> Preview {
         let empty = BitSet::new();
+        let reshaped = *space_before != self.space;
         let mut diffs = Vec::new();
         for (i, (u, now)) in after.into_iter().enumerate() {
-            let was = before.get(i).map_or(&empty, |(_, bits)| bits);
-            if *was == now {
+            let held = before.get(i).map_or(&empty, |(_, bits)| bits);
+            let (translated, gone) = if reshaped {
+                self.space.translate(space_before, held)
+            } else {
+                (BitSet::new(), Vec::new())
+            };
+            let was = if reshaped { &translated } else { held };
+            if *was == now && gone.is_empty() {
                 continue;
             }
             let gained = self.uncovered(&now, was);
-            let lost = self.uncovered(was, &now);
+            let mut lost = self.uncovered(was, &now);
+            lost.extend(gone.into_iter().map(|(perm, scope)| Atom {
+                permission: self.perms[perm as usize].id,
+                scope,
+            }));
             if gained.is_empty() && lost.is_empty() {
                 continue;
             }

@@ -9,7 +9,7 @@ use crate::model::{AppId, Scope, StageId};
 /// A scope as a slot number within the space.
 pub type Slot = u32;
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AtomSpace {
     stages: Vec<StageId>,
     apps: Vec<AppId>,
@@ -112,6 +112,26 @@ impl AtomSpace {
 
     pub fn atom(&self, permission: u32, slot: Slot) -> usize {
         permission as usize * self.stride() as usize + slot as usize
+    }
+
+    /// `bits` of `from` numbered in this space: the atoms whose scope still exists here, and
+    /// apart, as `(permission index, scope)`, those whose stage or app is gone.
+    pub fn translate(
+        &self,
+        from: &AtomSpace,
+        bits: &super::bitset::BitSet,
+    ) -> (super::bitset::BitSet, Vec<(u32, Scope)>) {
+        let mut here = super::bitset::BitSet::new();
+        let mut gone = Vec::new();
+        for atom in bits.iter() {
+            let (perm, slot) = from.split(atom);
+            let scope = from.scope(slot);
+            match self.slot(scope) {
+                Some(slot) => here.insert(self.atom(perm, slot)),
+                None => gone.push((perm, scope)),
+            }
+        }
+        (here, gone)
     }
 
     /// `(permission index, slot)` of an atom.

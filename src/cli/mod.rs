@@ -167,6 +167,13 @@ pub enum Verb {
     /// API client tokens: create (shown once), list, revoke
     #[command(subcommand)]
     Token(credentials::TokenVerb),
+    /// Take back the newest change, whoever made it: its inverse is checked against every rule
+    /// and recorded as a change of its own (--dry-run previews it)
+    Undo {
+        /// The audit record meant (refused unless it is still the newest); default: the newest
+        #[arg(value_name = "AUDIT_ID")]
+        id: Option<i64>,
+    },
     /// The audit trail: list, show, verify the hash chain
     #[command(subcommand)]
     Audit(audit::AuditVerb),
@@ -481,6 +488,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Verb::Token(verb) => credentials::token(&mut cx, verb),
         Verb::Audit(verb) => audit::run(&mut cx, verb),
         Verb::Store(verb) => store::run(&mut cx, verb),
+        Verb::Undo { id } => {
+            let offer = cx.read(|s| s.newest_undo(id.map(crate::model::AuditId)))?;
+            cx.write_for(vec![offer.command], &offer.users)
+        }
         Verb::Keys => {
             let path = std::env::var_os("WARDEN_CONFIG")
                 .map(std::path::PathBuf::from)

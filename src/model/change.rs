@@ -2,19 +2,56 @@
 //! changes; the store applies them in one transaction; the engine will apply the same list to
 //! its in-memory graph for previews; and the audit record is the list serialized. Each change
 //! therefore carries ids (to apply) and names (to record): ids never reach the audit, names
-//! always do, and no secret is ever a field here.
+//! always do, and no secret is ever a field here (a password hash or a token digest is never
+//! serialized at all).
+//!
+//! The one other serialization is [`encode_with_ids`]: the newest change kept, ids included,
+//! so that it can be undone by anyone later (the audit record names it; this restores it).
 
-use serde::Serialize;
+use std::cell::Cell;
+
+use serde::{Deserialize, Serialize};
 
 use super::ids::*;
 use super::scope::Scope;
 use super::vocab::{RoleKind, UserKind, UserStatus};
+
+thread_local! {
+    /// Whether changes serialize with their ids: only inside [`encode_with_ids`].
+    static WITH_IDS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// `changes` as JSON with their ids: what is kept of the newest change so it can be undone.
+/// Never an audit record (those name things, and carry no ids).
+pub fn encode_with_ids(changes: &[Change]) -> Result<String, serde_json::Error> {
+    WITH_IDS.with(|on| on.set(true));
+    let encoded = serde_json::to_string(changes);
+    WITH_IDS.with(|on| on.set(false));
+    encoded
+}
+
+/// Changes read back from [`encode_with_ids`].
+pub fn decode_with_ids(text: &str) -> Result<Vec<Change>, serde_json::Error> {
+    serde_json::from_str(text)
+}
+
+/// For `skip_serializing_if`: ids are left out except in [`encode_with_ids`].
+fn ids_hidden<T>(_: &T) -> bool {
+    !WITH_IDS.with(Cell::get)
+}
 
 /// An id together with the natural name it is recorded under.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Named<I> {
     pub id: I,
     pub name: String,
+}
+
+/// How a [`Named`] is written with its id.
+#[derive(Serialize, Deserialize)]
+struct NamedWithId<I> {
+    id: I,
+    name: String,
 }
 
 impl<I> Named<I> {
@@ -26,16 +63,45 @@ impl<I> Named<I> {
     }
 }
 
-impl<I> Serialize for Named<I> {
+impl<I: Serialize + Copy> Serialize for Named<I> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.name)
+        if ids_hidden(self) {
+            s.serialize_str(&self.name)
+        } else {
+            NamedWithId {
+                id: self.id,
+                name: self.name.clone(),
+            }
+            .serialize(s)
+        }
+    }
+}
+
+impl<'de, I: Deserialize<'de> + Default> Deserialize<'de> for Named<I> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either<I> {
+            Name(String),
+            WithId(NamedWithId<I>),
+        }
+        Ok(match Either::deserialize(d)? {
+            Either::Name(name) => Named {
+                id: I::default(),
+                name,
+            },
+            Either::WithId(named) => Named {
+                id: named.id,
+                name: named.name,
+            },
+        })
     }
 }
 
 /// A scope with the names of its stage and app.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NamedScope {
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "ids_hidden", default)]
     pub scope: Scope,
     pub stage: Option<String>,
     pub app: Option<String>,
@@ -61,7 +127,7 @@ impl NamedScope {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserFields {
     pub username: String,
     pub email: Option<String>,
@@ -70,33 +136,33 @@ pub struct UserFields {
     pub external_id: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupFields {
     pub name: String,
     pub description: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleFields {
     pub name: String,
     pub description: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PermissionFields {
     pub name: String,
     pub section: String,
     pub description: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppFields {
     pub name: String,
     pub description: String,
 }
 
 /// A grant as part of a new role.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NamedGrant {
     pub permission: Named<PermissionId>,
     #[serde(flatten)]
@@ -104,16 +170,16 @@ pub struct NamedGrant {
 }
 
 /// One primitive mutation. `Add*` variants carry an id the store fills in when applying.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Change {
     AddTenant {
-        #[serde(skip)]
+        #[serde(skip_serializing_if = "ids_hidden", default)]
         id: TenantId,
         name: String,
     },
     AddStage {
-        #[serde(skip)]
+        #[serde(skip_serializing_if = "ids_hidden", default)]
         id: StageId,
         name: String,
         position: i64,
@@ -123,7 +189,7 @@ pub enum Change {
         position: i64,
     },
     AddApp {
-        #[serde(skip)]
+        #[serde(skip_serializing_if = "ids_hidden", default)]
         id: AppId,
         key: String,
         #[serde(flatten)]
@@ -139,7 +205,7 @@ pub enum Change {
         before: AppFields,
     },
     AddUser {
-        #[serde(skip)]
+        #[serde(skip_serializing_if = "ids_hidden", default)]
         id: UserId,
         tenant: Named<TenantId>,
         #[serde(flatten)]
@@ -164,7 +230,7 @@ pub enum Change {
         status: UserStatus,
     },
     AddGroup {
-        #[serde(skip)]
+        #[serde(skip_serializing_if = "ids_hidden", default)]
         id: GroupId,
         tenant: Named<TenantId>,
         stage: Named<StageId>,
@@ -200,7 +266,7 @@ pub enum Change {
         role: Named<RoleId>,
     },
     AddRole {
-        #[serde(skip)]
+        #[serde(skip_serializing_if = "ids_hidden", default)]
         id: RoleId,
         key: String,
         #[serde(flatten)]
@@ -244,7 +310,7 @@ pub enum Change {
         included: Named<RoleId>,
     },
     AddPermission {
-        #[serde(skip)]
+        #[serde(skip_serializing_if = "ids_hidden", default)]
         id: PermissionId,
         key: String,
         #[serde(flatten)]
@@ -293,7 +359,7 @@ pub enum Change {
     SetPassword {
         user: Named<UserId>,
         temporary: bool,
-        #[serde(skip)]
+        #[serde(skip, default)]
         hash: String,
     },
     /// Clears a lockout.
@@ -312,7 +378,7 @@ pub enum Change {
         token: String,
         user: Named<UserId>,
         name: String,
-        #[serde(skip)]
+        #[serde(skip, default)]
         secret_digest: String,
     },
     RevokeToken {
@@ -438,5 +504,45 @@ mod tests {
             json,
             r#"{"op":"assign","user":"alice","role":"deployer","stage":"QA","app":null}"#
         );
+    }
+
+    #[test]
+    fn kept_for_undo_the_ids_come_back_and_secrets_never_go() {
+        let changes = vec![
+            Change::Assign {
+                user: Named::new(UserId(41), "alice"),
+                role: Named::new(RoleId(7), "deployer"),
+                scope: NamedScope {
+                    scope: Scope::new(Some(StageId(2)), Some(AppId(3))),
+                    stage: Some("QA".into()),
+                    app: Some("shop".into()),
+                },
+            },
+            Change::AddUser {
+                id: UserId(99),
+                tenant: Named::new(TenantId(1), "default"),
+                fields: UserFields {
+                    username: "bob".into(),
+                    email: None,
+                    display_name: "Bob".into(),
+                    kind: UserKind::EndUser,
+                    external_id: None,
+                },
+                status: UserStatus::Invited,
+            },
+            Change::SetPassword {
+                user: Named::new(UserId(41), "alice"),
+                temporary: true,
+                hash: "$argon2id$secret".into(),
+            },
+        ];
+        let kept = encode_with_ids(&changes).unwrap();
+        assert!(!kept.contains("argon2id"), "{kept}");
+        let back = decode_with_ids(&kept).unwrap();
+        assert_eq!(back[..2], changes[..2]);
+        assert!(matches!(&back[2], Change::SetPassword { hash, .. } if hash.is_empty()));
+        // The audit form, after (and on the same thread), still has no ids.
+        let audit = serde_json::to_string(&changes[0]).unwrap();
+        assert!(!audit.contains("41"), "{audit}");
     }
 }

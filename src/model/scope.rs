@@ -4,7 +4,19 @@
 use super::ids::{AppId, StageId};
 
 /// `(stage: any | S, app: any | A)`. The organization scope is `(any, any)`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Scope {
     pub stage: Option<StageId>,
     pub app: Option<AppId>,

@@ -62,6 +62,13 @@ macro_rules! vocabulary {
                 s.serialize_str(self.as_str())
             }
         }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                <$name as Vocabulary>::parse(&text).map_err(serde::de::Error::custom)
+            }
+        }
     };
 }
 

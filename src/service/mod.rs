@@ -21,6 +21,7 @@ pub mod plan;
 pub mod query;
 pub mod report;
 pub mod resolve;
+pub mod undo;
 
 use serde::Serialize;
 
@@ -230,14 +231,20 @@ fn run(
             skipped: &notes,
         })
         .map_err(|e| crate::store::StoreError::Backend(format!("audit detail: {e}")))?;
-        Some(tx.append_audit(&AuditDraft {
+        let audit = tx.append_audit(&AuditDraft {
             at: now,
             tenant: tenant.name.clone(),
             operator: operator.audit_label(),
             action,
             summary: summary.clone(),
             detail,
-        })?)
+        })?;
+        // Kept with its ids, so anyone can undo it while it is the newest change.
+        let kept = crate::model::change::encode_with_ids(&changes).map_err(|e| {
+            crate::store::StoreError::Backend(format!("changes kept for undo: {e}"))
+        })?;
+        tx.keep_for_undo(audit, &kept)?;
+        Some(audit)
     };
     Ok(Outcome {
         changes,

@@ -134,6 +134,27 @@ impl Tx<'_> {
         Ok(AuditId(id))
     }
 
+    /// Keeps `changes` (encoded with their ids) as those of record `audit`, the newest: the
+    /// change kept before it goes, since only the newest change can be undone.
+    pub fn keep_for_undo(&mut self, audit: AuditId, changes: &str) -> Result<(), StoreError> {
+        self.conn().query("DELETE FROM undo_changes", &[])?;
+        self.conn().query(
+            "INSERT INTO undo_changes (audit_id, changes) VALUES (?, ?)",
+            &[audit.0.into(), changes.into()],
+        )?;
+        Ok(())
+    }
+
+    /// The change kept for undo, and the record it belongs to (`None` when none is kept: a
+    /// store written by an older warden, or one with no change yet).
+    pub fn kept_for_undo(&mut self) -> Result<Option<(AuditId, String)>, StoreError> {
+        self.row(
+            "SELECT audit_id, changes FROM undo_changes ORDER BY audit_id DESC LIMIT 1",
+            &[],
+            |r| Ok((AuditId(r.int(0)?), r.text(1)?)),
+        )
+    }
+
     /// Records newest first, at most `limit`, older than `before` when given.
     pub fn audit_records(
         &mut self,

@@ -36,6 +36,11 @@ pub const SQLITE: &[Migration] = &[
         name: "index of members without a password",
         sql: include_str!("../../assets/migrations/sqlite/0004_stranded_members_index.sql"),
     },
+    Migration {
+        version: 5,
+        name: "the newest change kept for undo",
+        sql: include_str!("../../assets/migrations/sqlite/0005_undo.sql"),
+    },
 ];
 
 /// The PostgreSQL migrations, oldest first: the same versions as [`SQLITE`].
@@ -59,6 +64,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 4,
         name: "index of members without a password",
         sql: include_str!("../../assets/migrations/postgres/0004_stranded_members_index.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "the newest change kept for undo",
+        sql: include_str!("../../assets/migrations/postgres/0005_undo.sql"),
     },
 ];
 

@@ -8,7 +8,7 @@ use super::sql::{Param, Row, Value};
 
 /// The store's tables, in an order where a table comes after every table it refers to: the
 /// order a copy inserts them in.
-pub const TABLES: [&str; 20] = [
+pub const TABLES: [&str; 21] = [
     "meta",
     "settings",
     "tenants",
@@ -26,6 +26,7 @@ pub const TABLES: [&str; 20] = [
     "group_roles",
     "assignments",
     "audit",
+    "undo_changes",
     "password_history",
     "sign_ins",
     "api_tokens",

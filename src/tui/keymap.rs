@@ -228,7 +228,7 @@ pub const ACTIONS: &[ActionSpec] = &[
     ),
     act!(Review, "review", ["R"], Global, "review, commit or discard staged", needs "*", hint "review"),
     act!(ToggleStaging, "stage-toggle", ["ctrl-t"], Global, "toggle: stage edits for review", needs "*", hint "staging"),
-    act!(Undo, "undo", ["U"], Global, "undo the last change you committed", needs "*", hint ""),
+    act!(Undo, "undo", ["U"], Global, "undo the newest change (anyone's)", needs "*", hint ""),
     act!(
         Copy,
         "copy",

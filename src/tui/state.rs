@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::access::Engine;
-use crate::model::{AuditId, Change, Timestamp, UserId, UserStatus};
+use crate::model::{Timestamp, UserId, UserStatus};
 use crate::policy::Policy;
 use crate::service::Operator;
 use crate::service::query::{AppView, AuditView, GroupView, PermissionView, RoleView, UserView};
@@ -402,20 +402,10 @@ pub struct State {
     pub config_problems: Option<String>,
     pub marks: Marks,
     pub staging: Staging,
-    /// The operator's last commit from this console, for undo.
-    pub last_commit: Option<LastCommit>,
     /// The `:` commands given, oldest first.
     pub command_history: Vec<String>,
     /// An item just created, focused (tab and row key) when the data holding it arrives.
     pub focus_created: Option<(Tab, String)>,
-}
-
-/// A commit that can be undone: its audit record and the changes it made.
-#[derive(Clone, Debug)]
-pub struct LastCommit {
-    pub audit: AuditId,
-    pub changes: Vec<Change>,
-    pub summary: String,
 }
 
 impl State {
@@ -442,7 +432,6 @@ impl State {
             config_problems,
             marks: Marks::default(),
             staging: Staging::default(),
-            last_commit: None,
             command_history: Vec::new(),
             focus_created: None,
             pending: 0,

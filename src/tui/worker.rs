@@ -73,6 +73,8 @@ pub enum Request {
     Tokens {
         client: String,
     },
+    /// The newest change in the store, as an undo.
+    NewestUndo,
     /// What the store's watcher saw (sent by the watcher, not the console: no `Finished`).
     StoreEvent(StoreEvent),
 }
@@ -151,6 +153,7 @@ pub enum Reply {
         client: String,
         result: Result<Vec<crate::service::credentials::TokenView>, String>,
     },
+    UndoOffered(Result<Box<crate::service::undo::UndoOffer>, String>),
     /// Every reply to one request has been sent.
     Finished,
 }
@@ -314,6 +317,16 @@ impl Backend {
             }
             Request::CreateToken { client, name } => self.create_token(&client, &name),
             Request::Tokens { client } => self.tokens(&client),
+            Request::NewestUndo => {
+                let offer = match self.service() {
+                    Some(mut service) => service
+                        .newest_undo(None)
+                        .map(Box::new)
+                        .map_err(|e| e.to_string()),
+                    None => Err("the store is not open".into()),
+                };
+                vec![Reply::UndoOffered(offer)]
+            }
         }
     }
 

@@ -357,7 +357,7 @@ pub fn store_state(path: &Path) -> String {
 pub fn store_state_at(location: &Location) -> String {
     dump_filtered(
         location,
-        &["audit", "sign_ins"],
+        &["audit", "undo_changes", "sign_ins"],
         &["created_at", "updated_at", "version"],
     )
 }

@@ -58,6 +58,7 @@ impl std::fmt::Debug for Request {
             Request::ChangeOwnPassword { .. } => "ChangeOwnPassword",
             Request::CreateToken { .. } => "CreateToken",
             Request::Tokens { .. } => "Tokens",
+            Request::NewestUndo => "NewestUndo",
             Request::StoreEvent(_) => "StoreEvent",
         })
     }
@@ -186,6 +187,7 @@ fn reply_received(state: &mut State, reply: Reply) -> Vec<Effect> {
             state.set_status("reconnected to the store; reloaded", Level::Info);
         }
         Reply::TokenCreated { client, token } => catalog::token_created(state, client, &token),
+        Reply::UndoOffered(offer) => return write::undo_offered(state, offer),
         Reply::Tokens { client, result } => match result {
             Ok(tokens) => catalog::tokens_listed(state, client, tokens),
             Err(message) => state.set_status(message, Level::Error),

@@ -12,7 +12,7 @@ use super::super::forms::{Form, FormKind};
 use super::super::intent::{Draft, DraftKind, Intent};
 use super::super::overlay::{Message, Overlay};
 use super::super::staging::StagedEdit;
-use super::super::state::{LastCommit, Level, State};
+use super::super::state::{Level, State};
 use super::super::worker::{Done, Refused, Rehearsal, Request};
 use super::{Effect, send};
 use crate::service::Command;
@@ -124,39 +124,34 @@ pub fn discard(state: &mut State) {
     );
 }
 
-/// Undo of this console's last commit: previewed and confirmed like a bulk action.
+/// Undo of the newest change in the store, whoever made it: the worker reads it back, and it
+/// is then previewed and confirmed like a bulk action (see [`undo_offered`]).
 pub fn undo(state: &mut State) -> Vec<Effect> {
-    let Some(last) = state.last_commit.clone() else {
-        state.set_status(
-            "nothing to undo: no change was committed from this console",
-            Level::Info,
-        );
-        return Vec::new();
-    };
-    let users = {
-        let mut names: Vec<String> = last
-            .changes
-            .iter()
-            .filter_map(|c| c.user_name().map(String::from))
-            .collect();
-        names.sort();
-        names.dedup();
-        names
-    };
-    propose(
-        state,
-        Draft {
-            title: format!("Undo #{}: {}", last.audit.0, last.summary),
-            commands: vec![Command::Undo {
-                of: last.audit,
-                changes: last.changes,
-            }],
-            users,
-            hidden: 0,
-            kind: DraftKind::Undo,
-            explain: Vec::new(),
-        },
-    )
+    vec![send(state, Request::NewestUndo)]
+}
+
+/// The newest change came back as an undo, or as why it cannot be undone.
+pub fn undo_offered(
+    state: &mut State,
+    offer: Result<Box<crate::service::undo::UndoOffer>, String>,
+) -> Vec<Effect> {
+    match offer {
+        Ok(offer) => propose(
+            state,
+            Draft {
+                title: format!("Undo #{}: {}", offer.of.0, offer.summary),
+                commands: vec![offer.command],
+                users: offer.users,
+                hidden: 0,
+                kind: DraftKind::Undo,
+                explain: Vec::new(),
+            },
+        ),
+        Err(message) => {
+            state.set_status(message, Level::Error);
+            Vec::new()
+        }
+    }
 }
 
 /// A rehearsal of `commands`, projected through the loaded engine.
@@ -379,13 +374,6 @@ pub fn executed(state: &mut State, intent: Intent, result: Result<Done, Refused>
     if let Some((tab, key)) = super::listing::created(&done.changes) {
         state.tab = tab;
         state.focus_created = Some((tab, key));
-    }
-    if let Some(audit) = done.audit {
-        state.last_commit = Some(LastCommit {
-            audit,
-            changes: done.changes.clone(),
-            summary: done.summary.clone(),
-        });
     }
     let kind = match &intent {
         Intent::Commit(Some(draft)) => Some(draft.kind),
