@@ -564,6 +564,15 @@ fn one_focused_user_gaining_user_management_asks_for_the_count() {
     };
     assert_eq!(confirm.required, Some(1));
     assert!(confirm.projection.consent.sensitive());
+    // One permission is named; the others that change are counted, never hidden.
+    assert!(
+        confirm
+            .projection
+            .headline
+            .ends_with("and 37 more permissions)"),
+        "{}",
+        confirm.projection.headline
+    );
     let screen = c.screen(120, 40);
     assert!(screen.contains("(User management): type 1"), "{screen}");
     c.keys("<Tab> <Tab> <CR>");

@@ -322,3 +322,29 @@ fn the_sign_in_and_first_run_screens() {
         insta::assert_snapshot!(format!("first_run_{w}x{h}"), screen);
     }
 }
+
+#[test]
+fn at_the_smallest_size_an_empty_lock_column_goes_before_status_and_kind() {
+    let mut c = Console::fixed();
+    let screen = c.screen(60, 15);
+    let header = screen.lines().nth(2).unwrap();
+    assert!(
+        header.contains("KIND") && header.contains("STATUS"),
+        "{screen}"
+    );
+    assert!(!header.contains("LOCK"), "{screen}");
+    // With someone locked, the column is kept.
+    c.lock_alice();
+    c.keys("<C-r>");
+    let screen = c.screen(60, 15);
+    assert!(screen.lines().nth(2).unwrap().contains("LOCK"), "{screen}");
+}
+
+#[test]
+fn help_is_searched_by_what_a_key_does() {
+    let mut c = Console::fixed();
+    c.keys("? take <Space> roles <Space> away");
+    let screen = c.screen(120, 40);
+    assert!(screen.contains("take roles away"), "{screen}");
+    assert!(!screen.contains("invite a user"), "{screen}");
+}
