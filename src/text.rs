@@ -109,6 +109,42 @@ fn push_escape(out: &mut String, c: char) {
     };
 }
 
+/// A serde_json formatter that writes unsafe characters (controls, bidi overrides, invisible
+/// characters) as `\u` escapes. serde_json already escapes C0 controls; this adds DEL, C1 and
+/// the Unicode ones.
+struct SafeFormatter;
+
+impl serde_json::ser::Formatter for SafeFormatter {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_unsafe_char(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+}
+
+/// JSON text of `value` with unsafe characters escaped.
+pub fn safe_json<T: serde::Serialize + ?Sized>(value: &T) -> std::io::Result<String> {
+    let mut buffer = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut buffer, SafeFormatter);
+    value
+        .serialize(&mut serializer)
+        .map_err(std::io::Error::other)?;
+    String::from_utf8(buffer).map_err(std::io::Error::other)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,8 +6,8 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
+use crate::service::Error;
 use crate::service::access::PreviewView;
-use crate::service::{Error, Outcome};
 use crate::text::terminal_safe;
 
 /// How many users the prompt lists before summarising.
@@ -19,14 +19,14 @@ pub fn can_ask() -> bool {
 }
 
 /// Shows what the rehearsed change would do and asks for the count; `true` when it was typed.
-pub fn ask(rehearsed: &Outcome, preview: &PreviewView) -> Result<bool, Error> {
+pub fn ask(summary: &str, preview: &PreviewView) -> Result<bool, Error> {
     let Some(n) = preview.consent.typed_count() else {
         return Ok(true);
     };
     let why = preview.consent.reason().unwrap_or_default();
     let mut err = std::io::stderr().lock();
     let mut lines = vec![
-        format!("would {}", rehearsed.summary),
+        format!("would {summary}"),
         format!("access: {}", preview.headline()),
     ];
     lines.extend(

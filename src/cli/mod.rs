@@ -9,6 +9,7 @@ mod audit;
 mod consent;
 mod credentials;
 mod group;
+mod interchange;
 mod lines;
 pub mod output;
 mod perm;
@@ -85,15 +86,10 @@ pub struct Global {
     /// search_path, else warden]
     #[arg(long, global = true, env = "WARDEN_SCHEMA", value_name = "NAME")]
     pub schema: Option<String>,
-    /// The tenant users and groups belong to
-    #[arg(
-        long,
-        global = true,
-        env = "WARDEN_TENANT",
-        value_name = "NAME",
-        default_value = "default"
-    )]
-    pub tenant: String,
+    /// The tenant users and groups belong to [default: default; `export` and `diff` without
+    /// it cover every tenant]
+    #[arg(long, global = true, env = "WARDEN_TENANT", value_name = "NAME")]
+    pub tenant: Option<String>,
     /// Print JSON (documented field names) instead of tables
     #[arg(long, global = true)]
     pub json: bool,
@@ -187,10 +183,27 @@ pub enum Verb {
     /// the config file's TOML, each with what it does
     Keys,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    /// Write the store (or --tenant's part) by natural keys: JSON, or one CSV table
+    Export(interchange::ExportArgs),
+    /// Load export documents and CSV files of users, memberships and assignments, as one
+    /// change through every rule (--dry-run: a per-row report, nothing saved)
+    Import(interchange::ImportArgs),
+    /// Compare two stores by natural keys, with the access each user would gain or lose;
+    /// exit 1 when they differ
+    Diff(interchange::CompareArgs),
+    /// Make --to match --from, as one change in --to (--dry-run shows it)
+    Sync(interchange::CompareArgs),
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+impl Global {
+    /// The tenant named, else `default`.
+    pub fn tenant(&self) -> String {
+        self.tenant.clone().unwrap_or_else(|| "default".to_string())
+    }
 }
 
 /// What every handler needs: the global options, the output, and the clock.
@@ -236,12 +249,12 @@ impl Context {
         body: impl FnOnce(&mut Service<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let mut store = self.open()?;
-        let mut service = Service::new(&mut store, &self.clock, self.global.tenant.clone());
+        let mut service = Service::new(&mut store, &self.clock, self.global.tenant());
         body(&mut service)
     }
 
     pub fn service<'s>(&'s self, store: &'s mut Store) -> Service<'s> {
-        Service::new(store, &self.clock, self.global.tenant.clone())
+        Service::new(store, &self.clock, self.global.tenant())
     }
 
     /// Opens the store for writing and signs the operator in: an API client's `WARDEN_TOKEN`,
@@ -294,14 +307,14 @@ impl Context {
     /// report (done, skipped and why, unchanged), as the console's bulk actions do.
     pub fn write_for(&mut self, commands: Vec<Command>, users: &[String]) -> anyhow::Result<i32> {
         let (mut store, operator) = self.signed_in(false)?;
-        let mut service = Service::new(&mut store, &self.clock, self.global.tenant.clone());
+        let mut service = Service::new(&mut store, &self.clock, self.global.tenant());
         let (outcome, preview) = if self.global.dry_run {
             let (outcome, preview) = service.preview(&operator, &commands)?;
             (outcome, Some(preview))
         } else {
             if !self.global.yes && consent::can_ask() {
                 let (rehearsed, preview) = service.preview(&operator, &commands)?;
-                if !consent::ask(&rehearsed, &preview)? {
+                if !consent::ask(&rehearsed.summary, &preview)? {
                     self.out.line("cancelled: nothing was changed")?;
                     return Ok(exit::REFUSED);
                 }
@@ -411,7 +424,7 @@ pub(crate) fn print_outcome(
     Ok(())
 }
 
-fn print_preview(out: &mut Output, preview: &PreviewView) -> std::io::Result<()> {
+pub(crate) fn print_preview(out: &mut Output, preview: &PreviewView) -> std::io::Result<()> {
     out.line(&format!("access: {}", preview.headline()))?;
     if let (Some(n), Some(why)) = (preview.consent.typed_count(), preview.consent.reason()) {
         out.line(&format!(
@@ -461,7 +474,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         return crate::tui::run(crate::tui::ConsoleOptions {
             location: cx.location()?,
             store_options: cx.store_options(),
-            tenant: cx.global.tenant.clone(),
+            tenant: cx.global.tenant(),
             config: std::env::var_os("WARDEN_CONFIG").map(std::path::PathBuf::from),
         });
     };
@@ -507,6 +520,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(exit::OK)
         }
         Verb::Copy(args) => store::copy(&mut cx, args),
+        Verb::Export(args) => interchange::export(&mut cx, args),
+        Verb::Import(args) => interchange::import(&mut cx, args),
+        Verb::Diff(args) => interchange::diff(&mut cx, args),
+        Verb::Sync(args) => interchange::sync(&mut cx, args),
         Verb::Completions { shell } => {
             use clap::CommandFactory;
             // Generated into memory: clap_complete panics on a failed write, and a closed

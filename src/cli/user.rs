@@ -166,7 +166,7 @@ fn list(cx: &mut Context, args: ListArgs) -> anyhow::Result<i32> {
     };
     let now = crate::model::Clock::now(&cx.clock);
     let mut store = cx.open()?;
-    let mut service = crate::service::Service::new(&mut store, &cx.clock, cx.global.tenant.clone());
+    let mut service = crate::service::Service::new(&mut store, &cx.clock, cx.global.tenant());
     let out = &mut cx.out;
     if out.json() {
         let mut list = out.start_list()?;

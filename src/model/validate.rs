@@ -47,6 +47,19 @@ pub fn text(field: &'static str, value: &str, max: usize) -> Result<String, Inva
     Ok(trimmed.to_string())
 }
 
+/// Free text as another store holds it: kept byte for byte (unsafe characters included; every
+/// front end escapes them when shown), only its length checked.
+pub fn stored_text(field: &'static str, value: &str, max: usize) -> Result<String, InvalidField> {
+    let count = value.chars().count();
+    if count > max {
+        return Err(invalid(
+            field,
+            format!("is {count} characters long; the limit is {max}"),
+        ));
+    }
+    Ok(value.to_string())
+}
+
 /// Like [`text`], and must not be empty.
 pub fn name(field: &'static str, value: &str) -> Result<String, InvalidField> {
     let value = text(field, value, NAME_MAX)?;

@@ -433,6 +433,18 @@ impl Service<'_> {
         Ok(engine.check(user.id, q.permission.id, q.scope.scope))
     }
 
+    /// What `changes` (rehearsed, not kept) would do to everyone's access.
+    pub fn preview_changes(
+        &mut self,
+        changes: &[crate::model::Change],
+    ) -> Result<PreviewView, Error> {
+        let mut engine = self.engine()?;
+        let (preview, consent) = engine
+            .preview_and(changes, Consent::of)
+            .map_err(engine_error)?;
+        Ok(engine.preview_view(&preview, consent))
+    }
+
     /// Rehearses the commands and previews what they would do to everyone's access.
     pub fn preview(
         &mut self,

@@ -103,6 +103,10 @@ pub enum Error {
 
     #[error(transparent)]
     Store(#[from] StoreError),
+
+    /// Output (an export, a report) could not be written.
+    #[error("could not write the output: {0}")]
+    Write(#[source] std::io::Error),
 }
 
 impl From<InvalidField> for Error {
@@ -125,6 +129,7 @@ impl Error {
             Error::Invalid(_) | Error::Usage(_) | Error::NotFound(_) | Error::Ambiguous(_) => 2,
             Error::Refused { .. } | Error::Conflict(_) | Error::SignInRefused => 3,
             Error::Store(e) => store_exit_code(e),
+            Error::Write(_) => 4,
         }
     }
 

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod error;
 mod guard;
 pub mod init;
+pub mod interchange;
 pub mod operator;
 pub mod overview;
 pub mod plan;
@@ -186,6 +187,7 @@ fn run(
                 tenant: &tenant,
                 operator,
                 now,
+                free_text: plan::FreeText::Typed,
             };
             plan::plan(&mut cx, command)?
         };

@@ -320,10 +320,11 @@ impl Store {
         self.transact(false, body)
     }
 
-    fn transact<T, E: From<StoreError>>(
+    /// Like [`Store::write`], but `body` decides whether to keep its work: it is committed
+    /// when `body` returns `(value, true)` and rolled back on `(value, false)`.
+    pub fn write_if<T, E: From<StoreError>>(
         &mut self,
-        commit: bool,
-        body: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
+        body: impl FnOnce(&mut Tx<'_>) -> Result<(T, bool), E>,
     ) -> Result<T, E> {
         if self.options.read_only {
             return Err(StoreError::ReadOnly.into());
@@ -333,14 +334,14 @@ impl Store {
             conn: self.conn.as_mut(),
         };
         match body(&mut tx) {
-            Ok(value) if commit => match self.conn.commit() {
+            Ok((value, true)) => match self.conn.commit() {
                 Ok(()) => Ok(value),
                 Err(e) => {
                     let _ = self.conn.rollback();
                     Err(e.into())
                 }
             },
-            Ok(value) => {
+            Ok((value, false)) => {
                 self.conn.rollback()?;
                 Ok(value)
             }
@@ -349,6 +350,14 @@ impl Store {
                 Err(e)
             }
         }
+    }
+
+    fn transact<T, E: From<StoreError>>(
+        &mut self,
+        commit: bool,
+        body: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.write_if(|tx| body(tx).map(|value| (value, commit)))
     }
 
     fn begin_write(&mut self) -> Result<(), StoreError> {
@@ -383,5 +392,23 @@ impl Tx<'_> {
     /// The underlying connection, for the store's own modules.
     pub(crate) fn conn(&mut self) -> &mut dyn Connection {
         self.conn
+    }
+
+    /// Marks a point inside the transaction that [`Tx::roll_back_to_mark`] returns to: one
+    /// row of an import can fail and leave the rows before it as they were. Marks do not
+    /// nest; each replaces the last.
+    pub fn mark(&mut self) -> Result<(), StoreError> {
+        self.conn.batch("SAVEPOINT warden_item")
+    }
+
+    /// Keeps everything since the last [`Tx::mark`] (still inside the transaction).
+    pub fn keep_since_mark(&mut self) -> Result<(), StoreError> {
+        self.conn.batch("RELEASE SAVEPOINT warden_item")
+    }
+
+    /// Undoes everything since the last [`Tx::mark`], and the mark with it.
+    pub fn roll_back_to_mark(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .batch("ROLLBACK TO SAVEPOINT warden_item; RELEASE SAVEPOINT warden_item")
     }
 }

@@ -31,7 +31,7 @@ pub fn add_app(
 ) -> Result<Plan, Error> {
     let key = validate::key("app key", key)?;
     let name = validate::name("app name", name)?;
-    let description = validate::text("description", description, validate::DESCRIPTION_MAX)?;
+    let description = cx.free_text("description", description, validate::DESCRIPTION_MAX)?;
     if let Some(existing) = cx.tx.app_by_key(&key)? {
         return Err(Error::refused(
             Rule::UniqueName,
@@ -61,7 +61,7 @@ pub fn edit_app(
         after.name = validate::name("app name", name)?;
     }
     if let Some(description) = description {
-        after.description = validate::text("description", description, validate::DESCRIPTION_MAX)?;
+        after.description = cx.free_text("description", description, validate::DESCRIPTION_MAX)?;
     }
     let summary = format!("edit app {}", app.key);
     if after == before {

@@ -44,7 +44,7 @@ pub fn add(
     description: &str,
 ) -> Result<Plan, Error> {
     let name = validate::name("group name", name)?;
-    let description = validate::text("description", description, validate::DESCRIPTION_MAX)?;
+    let description = cx.free_text("description", description, validate::DESCRIPTION_MAX)?;
     let stage = resolve::stage(cx.tx, stage)?;
     check_unique_name(cx, &name, stage.id, None)?;
     Ok(
@@ -76,7 +76,7 @@ pub fn edit(
         after.name = validate::name("group name", name)?;
     }
     if let Some(description) = description {
-        after.description = validate::text("description", description, validate::DESCRIPTION_MAX)?;
+        after.description = cx.free_text("description", description, validate::DESCRIPTION_MAX)?;
     }
     let summary = format!("edit group {}", label.name);
     if after == before {

@@ -23,6 +23,33 @@ pub struct Ctx<'a, 'c> {
     pub tenant: &'a Tenant,
     pub operator: &'a Operator,
     pub now: crate::model::Timestamp,
+    pub free_text: FreeText,
+}
+
+/// Where the free text of a command (display names, descriptions) comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FreeText {
+    /// Typed or read from a file a person wrote: unsafe characters are refused, spaces trimmed.
+    Typed,
+    /// Read from another warden store (an export, a sync), where it may have been written by
+    /// another application: kept exactly as it was (it is escaped wherever it is shown), only
+    /// its length checked, so moving data between environments changes nothing.
+    AsStored,
+}
+
+impl Ctx<'_, '_> {
+    /// A display name or description, by where it comes from.
+    pub fn free_text(
+        &self,
+        field: &'static str,
+        value: &str,
+        max: usize,
+    ) -> Result<String, crate::model::validate::InvalidField> {
+        match self.free_text {
+            FreeText::Typed => crate::model::validate::text(field, value, max),
+            FreeText::AsStored => crate::model::validate::stored_text(field, value, max),
+        }
+    }
 }
 
 /// An item of a command that was skipped, and why.

@@ -45,7 +45,7 @@ pub fn add(
 ) -> Result<Plan, Error> {
     let key = validate::key("permission key", key)?;
     let name = validate::name("permission name", name)?;
-    let description = validate::text("description", description, validate::DESCRIPTION_MAX)?;
+    let description = cx.free_text("description", description, validate::DESCRIPTION_MAX)?;
     let app = resolve::app(cx.tx, app)?;
     if !key.starts_with(&format!("{}.", app.key)) {
         return Err(Error::Usage(format!(
@@ -96,7 +96,7 @@ pub fn edit(
         after.section = validate::name("section", section)?;
     }
     if let Some(description) = description {
-        after.description = validate::text("description", description, validate::DESCRIPTION_MAX)?;
+        after.description = cx.free_text("description", description, validate::DESCRIPTION_MAX)?;
     }
     let summary = format!("edit permission {}", permission.key);
     if after == before {

@@ -149,7 +149,7 @@ fn check_no_cycle(cx: &mut Ctx<'_, '_>, role: &Role, other: &Role) -> Result<(),
 pub fn add(cx: &mut Ctx<'_, '_>, new: &NewRole) -> Result<Plan, Error> {
     let key = validate::key("role key", &new.key)?;
     let name = validate::name("role name", &new.name)?;
-    let description = validate::text("description", &new.description, validate::DESCRIPTION_MAX)?;
+    let description = cx.free_text("description", &new.description, validate::DESCRIPTION_MAX)?;
     let app = match (new.kind, &new.app) {
         (RoleKind::EndUser, Some(app)) => Some(resolve::app(cx.tx, app)?),
         (RoleKind::EndUser, None) => {
@@ -310,7 +310,7 @@ pub fn edit(
         after.name = validate::name("role name", name)?;
     }
     if let Some(description) = description {
-        after.description = validate::text("description", description, validate::DESCRIPTION_MAX)?;
+        after.description = cx.free_text("description", description, validate::DESCRIPTION_MAX)?;
     }
     let summary = format!("edit role {}", role.key);
     if after == before {

@@ -93,7 +93,7 @@ pub fn add(cx: &mut Ctx<'_, '_>, new: &NewUser) -> Result<Plan, Error> {
     let fields = UserFields {
         username: validate::username(&new.username)?,
         email: new.email.as_deref().map(validate::email).transpose()?,
-        display_name: validate::text("display name", &new.display_name, validate::NAME_MAX)?,
+        display_name: cx.free_text("display name", &new.display_name, validate::NAME_MAX)?,
         kind: new.kind,
         external_id: new
             .external_id
@@ -133,7 +133,7 @@ pub fn edit(
         after.email = email.as_deref().map(validate::email).transpose()?;
     }
     if let Some(display) = &edit.display_name {
-        after.display_name = validate::text("display name", display, validate::NAME_MAX)?;
+        after.display_name = cx.free_text("display name", display, validate::NAME_MAX)?;
     }
     if let Some(kind) = edit.kind {
         after.kind = kind;

@@ -7,6 +7,7 @@ mod org;
 mod permissions;
 mod roles;
 mod users;
+mod whole;
 
 use super::Tx;
 use super::error::StoreError;

@@ -1,0 +1,418 @@
+//! `warden export`, `import`, `diff` and `sync`: data in and out between environments, by
+//! natural keys. Handlers read files and print reports; what a row may do is the service's.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::{Context, exit};
+use crate::service::Error;
+use crate::service::interchange::diff::{StoreDiff, diff_stores, read_store};
+use crate::service::interchange::export::CsvTable;
+use crate::service::interchange::read::Reading;
+use crate::service::interchange::{ImportReport, OnConflict, Parts, RowOutcome, Source};
+use crate::store::Store;
+
+/// The largest file `warden import` reads: a million users with room to spare.
+const IMPORT_MAX_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// How many rows a human report lists before summarising (failures are always all listed).
+const ROWS_SHOWN: usize = 50;
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    Json,
+    Csv,
+}
+
+fn parts(text: &str) -> Result<Parts, String> {
+    Parts::parse(text)
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Only these parts, comma-separated: stages, apps, permissions, roles, users, groups,
+    /// assignments, policy [default: all]
+    #[arg(long, value_name = "PARTS", value_parser = parts)]
+    pub only: Option<Parts>,
+    /// json: the whole document; csv: one table (--only users, groups or assignments)
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: Format,
+    /// Include password hashes (never to a terminal; the file is written mode 0600)
+    #[arg(long)]
+    pub with_secrets: bool,
+    /// Write to this file (created whole, mode 0600) instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// Export documents (JSON) and CSV files of users, memberships or assignments, imported
+    /// together as one change
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// A row whose item exists with other values: fail (nothing is imported), skip (keep the
+    /// stored values; rows that fail are skipped too and the rest is imported), or overwrite
+    #[arg(long, value_name = "POLICY", default_value = "fail", value_parser = OnConflict::parse)]
+    pub on_conflict: OnConflict,
+}
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// The store that is as things should be
+    #[arg(long, value_name = "PATH|URL")]
+    pub from: String,
+    /// The store compared with it (and, for sync, changed)
+    #[arg(long, value_name = "PATH|URL")]
+    pub to: String,
+    /// Only these parts, comma-separated [default: all]
+    #[arg(long, value_name = "PARTS", value_parser = parts)]
+    pub only: Option<Parts>,
+    /// Sync: delete users, groups, roles, permissions, apps and stages only --to has
+    /// (without it they are kept)
+    #[arg(long)]
+    pub prune: bool,
+    /// Compare and copy password hashes too (never shown; without it they are left alone)
+    #[arg(long)]
+    pub with_secrets: bool,
+}
+
+fn reading(cx: &Context, with_secrets: bool) -> Reading {
+    Reading {
+        tenant: cx.global.tenant.clone(),
+        with_secrets,
+    }
+}
+
+/// `warden export`.
+pub fn export(cx: &mut Context, args: ExportArgs) -> anyhow::Result<i32> {
+    let parts = args.only.clone().unwrap_or_else(Parts::all);
+    let csv_table = match args.format {
+        Format::Json => None,
+        Format::Csv => Some(CsvTable::of(&parts)?),
+    };
+    if args.with_secrets && csv_table.is_some() {
+        return Err(
+            Error::Usage("CSV never carries password hashes; use --format json".into()).into(),
+        );
+    }
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    if args.with_secrets && to_terminal {
+        return Err(Error::Usage(
+            "--with-secrets writes password hashes, which are not shown on a terminal: \
+             give --output FILE or redirect to a file"
+                .into(),
+        )
+        .into());
+    }
+    // A CSV table is one tenant's (the default one unless --tenant names another).
+    let mut reading = reading(cx, args.with_secrets);
+    if csv_table.is_some() {
+        reading.tenant = Some(cx.global.tenant());
+    }
+    let mut store = cx.open()?;
+    let mut service = cx.service(&mut store);
+    match &args.output {
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(256 * 1024, stdout.lock());
+            service.export(&parts, &reading, csv_table, to_terminal, &mut out)?;
+            out.flush()?;
+        }
+        Some(path) => {
+            let counts = write_whole(path, |out| {
+                service.export(&parts, &reading, csv_table, false, out)
+            })?;
+            if cx.out.json() {
+                cx.out.value(&counts)?;
+            } else {
+                let described: Vec<String> = counts
+                    .parts
+                    .iter()
+                    .map(|(part, n)| format!("{n} {part}"))
+                    .collect();
+                cx.out.line(&format!(
+                    "exported {} to {}",
+                    described.join(", "),
+                    path.display()
+                ))?;
+            }
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// Writes a file whole or not at all: a draft beside it (mode 0600), renamed into place.
+fn write_whole<T>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<T, Error>,
+) -> anyhow::Result<T> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let draft = path.with_file_name(format!(
+        ".{}.draft-{}",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&draft)
+        .map_err(|e| Error::Usage(format!("cannot write {}: {e}", path.display())))?;
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
+    let written = write(&mut out)
+        .map_err(anyhow::Error::from)
+        .and_then(|value| {
+            let file = out.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            Ok(value)
+        });
+    match written {
+        Ok(value) => {
+            std::fs::rename(&draft, path)?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&draft);
+            Err(e)
+        }
+    }
+}
+
+fn read_source(path: &Path) -> Result<Source, Error> {
+    let name = path.display().to_string();
+    let file =
+        std::fs::File::open(path).map_err(|e| Error::Usage(format!("cannot read {name}: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(IMPORT_MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::Usage(format!("cannot read {name}: {e}")))?;
+    if bytes.len() as u64 > IMPORT_MAX_BYTES {
+        return Err(Error::Usage(format!(
+            "{name} is larger than {} MiB; split it into smaller files",
+            IMPORT_MAX_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(Source { name, bytes })
+}
+
+/// `warden import FILE...`.
+pub fn import(cx: &mut Context, args: ImportArgs) -> anyhow::Result<i32> {
+    let sources = args
+        .files
+        .iter()
+        .map(|p| read_source(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (mut store, operator) = cx.signed_in(false)?;
+    let mut service = cx.service(&mut store);
+    let dry_run = cx.global.dry_run;
+    let asking = !dry_run && !cx.global.yes && super::consent::can_ask();
+    let (report, preview) = if dry_run || asking {
+        let rehearsal = service.import(&operator, &sources, args.on_conflict, true)?;
+        let preview = service.preview_changes(&rehearsal.changes)?;
+        if dry_run || rehearsal.counts.failed > 0 {
+            (rehearsal, Some(preview))
+        } else {
+            let summary = format!("import {}", totals(&rehearsal));
+            if !super::consent::ask(&summary, &preview)? {
+                cx.out.line("cancelled: nothing was changed")?;
+                return Ok(exit::REFUSED);
+            }
+            let report = service.import(&operator, &sources, args.on_conflict, false)?;
+            (report, None)
+        }
+    } else {
+        let report = service.import(&operator, &sources, args.on_conflict, false)?;
+        (report, None)
+    };
+    print_import(cx, &report, preview.as_ref())?;
+    Ok(
+        if report.counts.failed > 0 || report.rows.iter().any(failed_and_skipped) {
+            exit::REFUSED
+        } else {
+            exit::OK
+        },
+    )
+}
+
+/// A row skipped because it failed (not because its stored values were kept).
+fn failed_and_skipped(row: &crate::service::interchange::import::RowReport) -> bool {
+    row.outcome == RowOutcome::Skipped
+        && row
+            .reason
+            .as_deref()
+            .is_some_and(|r| !r.starts_with("exists with other values"))
+}
+
+fn totals(report: &ImportReport) -> String {
+    let c = &report.counts;
+    format!(
+        "{} created, {} updated, {} unchanged, {} skipped, {} failed",
+        c.created, c.updated, c.unchanged, c.skipped, c.failed
+    )
+}
+
+fn print_import(
+    cx: &mut Context,
+    report: &ImportReport,
+    preview: Option<&crate::service::access::PreviewView>,
+) -> anyhow::Result<()> {
+    if cx.out.json() {
+        let mut value = serde_json::to_value(report)?;
+        if let Some(preview) = preview {
+            value["preview"] = serde_json::to_value(preview)?;
+        }
+        cx.out.value(&value)?;
+        return Ok(());
+    }
+    let mut shown = 0;
+    for row in &report.rows {
+        let listed_always = matches!(row.outcome, RowOutcome::Failed | RowOutcome::Skipped);
+        if !listed_always {
+            if row.outcome == RowOutcome::Unchanged || shown >= ROWS_SHOWN {
+                continue;
+            }
+            shown += 1;
+        }
+        let mut line = String::new();
+        if let Some(at) = row.origin.describe() {
+            line.push_str(&at);
+            line.push_str(": ");
+        }
+        let outcome = serde_json::to_value(row.outcome)?;
+        line.push_str(&format!(
+            "{} {}",
+            outcome.as_str().unwrap_or_default(),
+            row.subject
+        ));
+        if let Some(column) = &row.column {
+            line.push_str(&format!(" [column {column}]"));
+        }
+        if let Some(reason) = &row.reason {
+            line.push_str(&format!(": {reason}"));
+        }
+        cx.out.line(&line)?;
+    }
+    let changed = report.counts.created + report.counts.updated;
+    if changed > shown {
+        cx.out.line(&format!(
+            "... and {} more rows created or updated (--json lists every row)",
+            changed - shown
+        ))?;
+    }
+    if let Some(preview) = preview {
+        super::print_preview(&mut cx.out, preview)?;
+    }
+    let verdict = if report.committed {
+        "imported"
+    } else if cx.global.dry_run {
+        "dry run, nothing was saved"
+    } else {
+        "nothing was imported"
+    };
+    cx.out.line(&format!("{verdict}: {}", totals(report)))?;
+    Ok(())
+}
+
+fn open_other(cx: &Context, text: &str) -> Result<Store, Error> {
+    let location = super::given_location(text)?;
+    Ok(Store::open(&location, cx.store_options())?)
+}
+
+/// `warden diff --from A --to B`: exit 0 when they match, 1 when they differ.
+pub fn diff(cx: &mut Context, args: CompareArgs) -> anyhow::Result<i32> {
+    let parts = args.only.clone().unwrap_or_else(Parts::all);
+    let mut from = open_other(cx, &args.from)?;
+    let mut to = open_other(cx, &args.to)?;
+    let reading = reading(cx, args.with_secrets);
+    let diff = diff_stores(&mut from, &mut to, &parts, &reading, true)?;
+    print_diff(cx, &diff)?;
+    Ok(if diff.differences.is_empty() {
+        exit::OK
+    } else {
+        exit::CHECK_FAILED
+    })
+}
+
+fn print_diff(cx: &mut Context, diff: &StoreDiff) -> anyhow::Result<()> {
+    if cx.out.json() {
+        cx.out.value(diff)?;
+        return Ok(());
+    }
+    for d in &diff.differences {
+        cx.out.line(&d.line())?;
+    }
+    if diff.differences.is_empty() {
+        cx.out.line("the stores match")?;
+        return Ok(());
+    }
+    cx.out.line(&format!(
+        "{} differences; access of {} users would change were --to made like --from:",
+        diff.differences.len(),
+        diff.access.len()
+    ))?;
+    for user in &diff.access {
+        let mut parts: Vec<String> = user.gained.iter().map(|a| format!("+{a}")).collect();
+        parts.extend(user.lost.iter().map(|a| format!("-{a}")));
+        cx.out
+            .line(&format!("  {}  {}", user.username, parts.join(" ")))?;
+    }
+    Ok(())
+}
+
+/// `warden sync --from A --to B`: B made like A as one transaction in B.
+pub fn sync(cx: &mut Context, args: CompareArgs) -> anyhow::Result<i32> {
+    let parts = args.only.clone().unwrap_or_else(Parts::all);
+    let reading = reading(cx, args.with_secrets);
+    let mut from = open_other(cx, &args.from)?;
+    let (source_doc, _, _) = read_store(&mut from, &parts, &reading)?;
+    drop(from);
+    let target_cx = Context::new(super::Global {
+        store: Some(args.to.clone()),
+        ..cx.global.clone()
+    });
+    let (mut store, operator) = target_cx.signed_in(false)?;
+    let mut service = target_cx.service(&mut store);
+    let dry_run = cx.global.dry_run;
+    let report = service.sync_from(
+        &operator,
+        &source_doc,
+        &parts,
+        &reading,
+        args.prune,
+        dry_run,
+        &args.from,
+    )?;
+    if cx.out.json() {
+        cx.out.value(&report)?;
+    } else {
+        for d in &report.differences {
+            cx.out.line(&d.line())?;
+        }
+        for (subject, why) in &report.refused {
+            cx.out.line(&format!("refused {subject}: {why}"))?;
+        }
+        let verdict = if report.committed {
+            format!("synced: {} differences applied", report.differences.len())
+        } else if report.differences.is_empty() {
+            "nothing to change: the stores match".to_string()
+        } else if dry_run {
+            format!(
+                "dry run: {} differences would be applied; nothing was saved",
+                report.differences.len()
+            )
+        } else {
+            "nothing was changed".to_string()
+        };
+        cx.out.line(&verdict)?;
+    }
+    Ok(if report.refused.is_empty() {
+        exit::OK
+    } else {
+        exit::REFUSED
+    })
+}

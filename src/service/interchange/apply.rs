@@ -1,0 +1,270 @@
+//! Applying many independent items (the rows of an import, the differences of a sync) in one
+//! transaction with one audit record. Each item is a short list of ordinary [`Command`]s,
+//! planned and authorized exactly as the verbs' are, between marks: an item that breaks a rule
+//! is rolled back alone and reported with its reason, so a dry run lists every bad row, not
+//! just the first. Whether anything is kept is then the caller's policy: all or nothing, or
+//! the good items only. The post-conditions and the no-self-escalation check run once, over
+//! everything kept.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::model::{Change, Tenant};
+use crate::service::{
+    AuditDetail, Command, Error, Note, Operator, Service, authorize, check_operator_still_valid,
+    guard, plan, resolve,
+};
+use crate::store::{AuditDraft, Tx};
+
+/// Where an item came from: a row of a file (spreadsheet numbering: the header is row 1), or
+/// an entry named by its natural key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// The file, when several were read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+}
+
+impl Origin {
+    pub fn row(file: &str, row: usize) -> Origin {
+        Origin {
+            file: Some(file.to_string()),
+            row: Some(row),
+        }
+    }
+
+    pub fn entry() -> Origin {
+        Origin {
+            file: None,
+            row: None,
+        }
+    }
+
+    /// `users.csv row 7`, or nothing for an entry of a document.
+    pub fn describe(&self) -> Option<String> {
+        match (&self.file, self.row) {
+            (Some(f), Some(r)) => Some(format!("{f} row {r}")),
+            (None, Some(r)) => Some(format!("row {r}")),
+            _ => None,
+        }
+    }
+}
+
+/// What an item does to the target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    Create,
+    Update,
+    Remove,
+}
+
+/// One unit of an import or sync: its commands stand or fall together.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub origin: Origin,
+    /// `user alice`, `member bob of group ops (QA)`.
+    pub subject: String,
+    pub effect: Effect,
+    /// The tenant the commands run in.
+    pub tenant: String,
+    pub commands: Vec<Command>,
+    /// Free text from another store is kept as it was; from a CSV it is checked as typed.
+    pub free_text: plan::FreeText,
+}
+
+/// Whether the good items are kept when some fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Nothing is kept unless every item applies.
+    AllOrNothing,
+    /// Items that fail are left out; the rest is kept.
+    GoodOnly,
+}
+
+/// What became of every item, in order; `Ok` when it applied (or would).
+pub struct Applied {
+    pub results: Vec<Result<(), Error>>,
+    pub changes: Vec<Change>,
+    pub notes: Vec<Note>,
+    pub audit: Option<crate::model::AuditId>,
+    pub committed: bool,
+}
+
+impl Applied {
+    pub fn failures(&self) -> usize {
+        self.results.iter().filter(|r| r.is_err()).count()
+    }
+}
+
+/// Builds one item's changes, applied, or the error that refused it (nothing of it kept).
+fn apply_item(
+    tx: &mut Tx<'_>,
+    tenant: &Tenant,
+    operator: &Operator,
+    rights: &authorize::Rights,
+    item: &Item,
+    now: crate::model::Timestamp,
+    changes: &mut Vec<Change>,
+    notes: &mut Vec<Note>,
+) -> Result<(), Error> {
+    let mut own = Vec::new();
+    let mut own_notes = Vec::new();
+    for command in &item.commands {
+        let planned = {
+            let mut cx = plan::Ctx {
+                tx: &mut *tx,
+                tenant,
+                operator,
+                now,
+                free_text: item.free_text,
+            };
+            plan::plan(&mut cx, command)?
+        };
+        authorize::authorize(tx, rights, &planned.changes)?;
+        let mut planned_changes = planned.changes;
+        tx.apply_all(&mut planned_changes, now)?;
+        own.extend(planned_changes);
+        own_notes.extend(planned.notes);
+    }
+    changes.extend(own);
+    notes.extend(own_notes);
+    Ok(())
+}
+
+/// Whether changes reshape what the operator's rights are judged on (new roles, permissions,
+/// apps or stages), so the rights are read again before the next item.
+fn reshapes_catalog(changes: &[Change]) -> bool {
+    changes.iter().any(|c| {
+        c.touches_roles_or_permissions()
+            || matches!(
+                c,
+                Change::AddApp { .. } | Change::AddStage { .. } | Change::AddTenant { .. }
+            )
+    })
+}
+
+impl Service<'_> {
+    /// Applies `items` as one transaction recorded under `action` (or, `commit` false,
+    /// rehearses them and keeps nothing). Every item is tried, whatever happened to the
+    /// ones before it.
+    pub fn apply_items(
+        &mut self,
+        operator: &Operator,
+        action: &str,
+        summary: &str,
+        items: &[Item],
+        keep: Keep,
+        commit: bool,
+    ) -> Result<Applied, Error> {
+        let now = self.clock.now();
+        self.store.write_if(|tx| {
+            check_operator_still_valid(tx, operator)?;
+            let rights_before = authorize::Rights::load(tx, operator)?;
+            let before = guard::baseline(tx, rights_before.graph())?;
+            let mut rights = authorize::Rights::load(tx, operator)?;
+            let mut tenants: HashMap<String, Tenant> = HashMap::new();
+            let mut changes = Vec::new();
+            let mut notes = Vec::new();
+            let mut results = Vec::with_capacity(items.len());
+            for item in items {
+                let tenant = match tenants.get(&item.tenant) {
+                    Some(t) => t.clone(),
+                    None => match resolve::tenant(tx, &item.tenant) {
+                        Ok(t) => {
+                            tenants.insert(item.tenant.clone(), t.clone());
+                            t
+                        }
+                        Err(e) => {
+                            results.push(Err(e));
+                            continue;
+                        }
+                    },
+                };
+                let first = changes.len();
+                tx.mark()?;
+                let result = apply_item(
+                    tx,
+                    &tenant,
+                    operator,
+                    &rights,
+                    item,
+                    now,
+                    &mut changes,
+                    &mut notes,
+                );
+                match result {
+                    Ok(()) => {
+                        tx.keep_since_mark()?;
+                        if reshapes_catalog(&changes[first..]) {
+                            rights = authorize::Rights::load(tx, operator)?;
+                        }
+                        results.push(Ok(()));
+                    }
+                    Err(e) if is_fatal(&e) => return Err(e),
+                    Err(e) => {
+                        tx.roll_back_to_mark()?;
+                        results.push(Err(e));
+                    }
+                }
+            }
+            let failed = results.iter().any(|r| r.is_err());
+            // Nothing is kept unless every item applied, or the caller keeps the good ones.
+            let keeping = commit && !(failed && keep == Keep::AllOrNothing);
+            let rights_after = authorize::Rights::load(tx, operator)?;
+            guard::check(tx, &before, rights_after.graph(), &changes)?;
+            authorize::check_no_escalation(operator, &rights_before, &rights_after)?;
+            let audit = if keeping && !changes.is_empty() {
+                let detail = serde_json::to_string(&AuditDetail {
+                    changes: &changes,
+                    skipped: &notes,
+                })
+                .map_err(|e| crate::store::StoreError::Backend(format!("audit detail: {e}")))?;
+                let audit = tx.append_audit(&AuditDraft {
+                    at: now,
+                    tenant: tenant_label(items),
+                    operator: operator.audit_label(),
+                    action: action.to_string(),
+                    summary: summary.to_string(),
+                    detail,
+                })?;
+                let kept = crate::model::change::encode_with_ids(&changes).map_err(|e| {
+                    crate::store::StoreError::Backend(format!("changes kept for undo: {e}"))
+                })?;
+                tx.keep_for_undo(audit, &kept)?;
+                Some(audit)
+            } else {
+                None
+            };
+            let applied = Applied {
+                results,
+                changes,
+                notes,
+                audit,
+                committed: keeping,
+            };
+            Ok((applied, keeping))
+        })
+    }
+}
+
+/// The tenant an audit record of many items is filed under: theirs when they share one.
+fn tenant_label(items: &[Item]) -> String {
+    let mut tenants: Vec<&str> = items.iter().map(|i| i.tenant.as_str()).collect();
+    tenants.sort_unstable();
+    tenants.dedup();
+    match tenants.as_slice() {
+        [one] => one.to_string(),
+        [] => "default".to_string(),
+        _ => tenants.join(","),
+    }
+}
+
+/// Errors that end the whole run (the store failed, not the item).
+fn is_fatal(e: &Error) -> bool {
+    matches!(e, Error::Store(s) if !matches!(s, crate::store::StoreError::Conflict(_)
+        | crate::store::StoreError::AlreadyExists { .. }))
+}

@@ -1,0 +1,206 @@
+//! `warden diff` and `warden sync`: two stores (any pair of backends) compared by natural keys,
+//! and the second made to match the first. Beside the data differences, the access diff: for
+//! each user, the permissions they would gain and lose if the second store were made like the
+//! first, computed by each store's own engine so it agrees with `warden access` on both sides.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use super::apply::Keep;
+use super::compare::{Difference, Direction, Index, compare};
+use super::document::{Document, Parts};
+use super::read::{Reading, read_document};
+use crate::access::Engine;
+use crate::model::validate::fold;
+use crate::service::plan::FreeText;
+use crate::service::{Error, Operator, Service};
+use crate::store::Store;
+
+/// One user's access, were the target made like the source.
+#[derive(Clone, Debug, Serialize)]
+pub struct AccessChange {
+    pub tenant: String,
+    pub username: String,
+    pub gained: Vec<String>,
+    pub lost: Vec<String>,
+}
+
+/// Everything that differs between two stores.
+#[derive(Debug, Serialize)]
+pub struct StoreDiff {
+    pub differences: Vec<Difference>,
+    pub access: Vec<AccessChange>,
+}
+
+/// Reads one store's document and engine in one snapshot.
+pub fn read_store(
+    store: &mut Store,
+    parts: &Parts,
+    reading: &Reading,
+) -> Result<
+    (
+        Document,
+        Engine,
+        Vec<(crate::model::UserId, String, String)>,
+    ),
+    Error,
+> {
+    store.read(|tx| {
+        let doc = read_document(tx, parts, reading)?;
+        let engine = Engine::build_allowing_cycles(&tx.snapshot()?)
+            .map_err(|e| Error::Store(crate::store::StoreError::Corrupt(e.to_string())))?;
+        let tenants: HashMap<crate::model::TenantId, String> =
+            tx.tenants()?.into_iter().map(|t| (t.id, t.name)).collect();
+        let users = tx
+            .user_names()?
+            .into_iter()
+            .filter_map(|(id, tenant, name)| {
+                let tenant = tenants.get(&tenant)?.clone();
+                let covered = reading.tenant.as_ref().is_none_or(|t| *t == tenant);
+                covered.then_some((id, tenant, name))
+            })
+            .collect();
+        Ok((doc, engine, users))
+    })
+}
+
+/// Each user's effective permissions as words (`users.view`, `shop.read@QA/shop`).
+fn access_of(
+    engine: &Engine,
+    users: &[(crate::model::UserId, String, String)],
+) -> HashMap<(String, String), (String, BTreeSet<String>)> {
+    users
+        .iter()
+        .map(|(id, tenant, name)| {
+            let atoms = engine
+                .effective(*id)
+                .map(|set| {
+                    engine
+                        .atoms(&set)
+                        .into_iter()
+                        .map(|a| engine.atom_label(a))
+                        .collect()
+                })
+                .unwrap_or_default();
+            ((tenant.clone(), fold(name)), (name.clone(), atoms))
+        })
+        .collect()
+}
+
+/// The access diff of two engines, per user matched by tenant and username.
+pub fn access_diff(
+    source: (&Engine, &[(crate::model::UserId, String, String)]),
+    target: (&Engine, &[(crate::model::UserId, String, String)]),
+    prune: bool,
+) -> Vec<AccessChange> {
+    let wanted = access_of(source.0, source.1);
+    let stored = access_of(target.0, target.1);
+    let empty = BTreeSet::new();
+    let mut out = Vec::new();
+    let mut keys: BTreeSet<&(String, String)> = wanted.keys().collect();
+    keys.extend(stored.keys());
+    for key in keys {
+        let (name, after) = match (wanted.get(key), stored.get(key)) {
+            (Some((name, atoms)), _) => (name, atoms),
+            // A user only the target has keeps their access unless pruned.
+            (None, Some((name, _))) if prune => (name, &empty),
+            _ => continue,
+        };
+        let before = stored.get(key).map(|(_, a)| a).unwrap_or(&empty);
+        let gained: Vec<String> = after.difference(before).cloned().collect();
+        let lost: Vec<String> = before.difference(after).cloned().collect();
+        if !gained.is_empty() || !lost.is_empty() {
+            out.push(AccessChange {
+                tenant: key.0.clone(),
+                username: name.clone(),
+                gained,
+                lost,
+            });
+        }
+    }
+    out
+}
+
+/// Compares two stores: what would make `target` like `source`, and what it does to access.
+pub fn diff_stores(
+    source: &mut Store,
+    target: &mut Store,
+    parts: &Parts,
+    reading: &Reading,
+    prune: bool,
+) -> Result<StoreDiff, Error> {
+    let (source_doc, source_engine, source_users) = read_store(source, parts, reading)?;
+    let (target_doc, target_engine, target_users) = read_store(target, parts, reading)?;
+    let differences = compare(
+        &source_doc,
+        &Index::of(&target_doc),
+        Direction::Sync { prune },
+    );
+    let access = access_diff(
+        (&source_engine, &source_users),
+        (&target_engine, &target_users),
+        prune,
+    );
+    Ok(StoreDiff {
+        differences,
+        access,
+    })
+}
+
+/// What a sync did (or, rehearsed, would do).
+#[derive(Debug, Serialize)]
+pub struct SyncReport {
+    pub differences: Vec<Difference>,
+    /// Differences the rules refused, with why (nothing is kept when there are any).
+    pub refused: Vec<(String, String)>,
+    pub committed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_id: Option<i64>,
+}
+
+impl Service<'_> {
+    /// Makes this service's store match `source_doc` (read from the other store) as one
+    /// transaction with one audit record; `dry_run` keeps nothing.
+    pub fn sync_from(
+        &mut self,
+        operator: &Operator,
+        source_doc: &Document,
+        parts: &Parts,
+        reading: &Reading,
+        prune: bool,
+        dry_run: bool,
+        from: &str,
+    ) -> Result<SyncReport, Error> {
+        let target_doc = self.store.read(|tx| read_document(tx, parts, reading))?;
+        let differences = compare(
+            source_doc,
+            &Index::of(&target_doc),
+            Direction::Sync { prune },
+        );
+        let items: Vec<_> = differences
+            .iter()
+            .cloned()
+            .map(|d| d.into_item(FreeText::AsStored))
+            .collect();
+        let applied = self.apply_items(
+            operator,
+            "sync",
+            &format!("sync from {from}: {} differences", differences.len()),
+            &items,
+            Keep::AllOrNothing,
+            !dry_run,
+        )?;
+        let refused = differences
+            .iter()
+            .zip(&applied.results)
+            .filter_map(|(d, r)| r.as_ref().err().map(|e| (d.subject.clone(), e.to_string())))
+            .collect();
+        Ok(SyncReport {
+            differences,
+            refused,
+            committed: applied.committed,
+            audit_id: applied.audit.map(|a| a.0),
+        })
+    }
+}
