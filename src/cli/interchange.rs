@@ -284,11 +284,11 @@ fn print_import(
             line.push_str(": ");
         }
         let outcome = serde_json::to_value(row.outcome)?;
-        line.push_str(&format!(
-            "{} {}",
-            outcome.as_str().unwrap_or_default(),
-            row.subject
-        ));
+        line.push_str(outcome.as_str().unwrap_or_default());
+        if !row.subject.is_empty() {
+            line.push(' ');
+            line.push_str(&row.subject);
+        }
         if let Some(column) = &row.column {
             line.push_str(&format!(" [column {column}]"));
         }

@@ -36,19 +36,21 @@ impl Origin {
         }
     }
 
-    pub fn entry() -> Origin {
+    /// An entry of a document (named by its subject), or of a store (`file` none).
+    pub fn entry(file: Option<&str>) -> Origin {
         Origin {
-            file: None,
+            file: file.map(str::to_string),
             row: None,
         }
     }
 
-    /// `users.csv row 7`, or nothing for an entry of a document.
+    /// `users.csv row 7`, `export.json`, or nothing for an entry of a store.
     pub fn describe(&self) -> Option<String> {
         match (&self.file, self.row) {
             (Some(f), Some(r)) => Some(format!("{f} row {r}")),
             (None, Some(r)) => Some(format!("row {r}")),
-            _ => None,
+            (Some(f), None) => Some(f.clone()),
+            (None, None) => None,
         }
     }
 }

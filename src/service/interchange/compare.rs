@@ -129,7 +129,7 @@ fn difference(
         subject,
         details: Vec::new(),
         matched_by: None,
-        origin: Origin::entry(),
+        origin: Origin::entry(None),
         tenant: tenant.to_string(),
         commands,
         phase,

@@ -230,8 +230,14 @@ fn is_json(bytes: &[u8]) -> bool {
         .is_some_and(|b| *b == b'{')
 }
 
-fn plan_document(plan: &mut Plan, comparer: &mut Comparer<'_>, doc: &Document, on: OnConflict) {
-    let entry = Origin::entry;
+fn plan_document(
+    plan: &mut Plan,
+    comparer: &mut Comparer<'_>,
+    name: &str,
+    doc: &Document,
+    on: OnConflict,
+) {
+    let entry = || Origin::entry(Some(name));
     let mut seen: HashMap<String, ()> = HashMap::new();
     let mut once = |plan: &mut Plan, key: String, subject: &str| -> bool {
         if seen.insert(key, ()).is_some() {
@@ -455,14 +461,14 @@ impl Service<'_> {
                 let doc = parse_document(&source.name, &source.bytes)?;
                 // An export holds what a warden store held: its text is moved as it was.
                 plan.free_text = FreeText::AsStored;
-                plan_document(&mut plan, &mut comparer, &doc, on_conflict);
+                plan_document(&mut plan, &mut comparer, &source.name, &doc, on_conflict);
             } else {
                 plan.free_text = FreeText::Typed;
                 let (rows, problems) = csv_file::read(&source.name, &source.bytes, &tenant);
                 for p in problems {
                     let subject = match p.origin.row {
                         Some(1) => "header".to_string(),
-                        _ => "row".to_string(),
+                        _ => String::new(),
                     };
                     plan.problem(p.origin, subject, p.column, p.reason);
                 }
@@ -498,7 +504,16 @@ impl Service<'_> {
             audit_id: applied.audit.map(|a| a.0),
             changes: applied.changes,
         };
-        for row in plan.rows {
+        // Reported in the order of the files and their rows.
+        let file_order = |origin: &Origin| {
+            let file = sources
+                .iter()
+                .position(|s| Some(&s.name) == origin.file.as_ref());
+            (file, origin.row)
+        };
+        let mut rows = plan.rows;
+        rows.sort_by_key(|r| file_order(&r.origin));
+        for row in rows {
             let failure = row
                 .items
                 .iter()
