@@ -366,3 +366,60 @@ fn export_import_round_trip(backend: Backend) {
 }
 
 on_both_backends!(export_import_round_trip);
+
+#[test]
+fn assert_names_each_false_line_with_its_path_and_matrix_lists_every_atom() {
+    let env = demo(Backend::Sqlite, "60");
+    // The matrix: one row per user and permission, each with its first path.
+    let matrix = env.ok(&["matrix"]);
+    let mut lines = matrix.lines();
+    assert_eq!(lines.next(), Some("username,permission,stage,app,via"));
+    let first: Vec<&str> = lines.next().unwrap().splitn(5, ',').collect();
+    let (user, permission, stage, app) = (first[0], first[1], first[2], first[3]);
+    assert!(first[4].contains(" → "), "a path: {first:?}");
+    let json_rows = env.ok(&["matrix", "--format", "json"]).lines().count();
+    assert_eq!(
+        json_rows,
+        matrix.lines().count() - 1,
+        "the same rows in JSON"
+    );
+
+    let scope = format!("at {stage} in {app}");
+    let all_true = write(
+        &env,
+        "true.txt",
+        format!(
+            "# rules\n{user} can {permission} {scope}\nadmin can users.delete\n\
+             only administrators can users.delete\n{user} cannot users.delete\n"
+        )
+        .as_bytes(),
+    );
+    let held = env.run(&["assert", &all_true]);
+    assert_eq!(held.code, 0, "{held:?}");
+    assert!(
+        held.stdout.contains("4 of 4 assertions hold"),
+        "{}",
+        held.stdout
+    );
+
+    let one_false = write(
+        &env,
+        "false.txt",
+        format!("{user} can {permission} {scope}\nnobody can users.delete\n").as_bytes(),
+    );
+    let run = env.run(&["assert", &one_false]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("false.txt:2: does not hold: nobody can users.delete"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("admin → role administrators → grants users.delete"),
+        "the path that contradicts it: {}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains(":1:"), "{}", run.stdout);
+}

@@ -416,3 +416,106 @@ pub fn sync(cx: &mut Context, args: CompareArgs) -> anyhow::Result<i32> {
         exit::REFUSED
     })
 }
+
+#[derive(Args, Debug)]
+pub struct MatrixArgs {
+    /// csv (a header row, one row per user and permission) or json (one object per line)
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: Format,
+    /// Only permissions held within this app
+    #[arg(long, value_name = "APP")]
+    pub app: Option<String>,
+    /// Only permissions held within this stage
+    #[arg(long, value_name = "STAGE")]
+    pub stage: Option<String>,
+}
+
+/// `warden matrix`: every user of the tenant × each effective permission, streamed.
+pub fn matrix(cx: &mut Context, args: MatrixArgs) -> anyhow::Result<i32> {
+    let within = crate::service::ScopeRef {
+        stage: args.stage,
+        app: args.app,
+    };
+    let for_terminal = std::io::stdout().is_terminal();
+    let shown = |v: &str| {
+        if for_terminal {
+            crate::text::terminal_safe(v).to_string()
+        } else {
+            v.to_string()
+        }
+    };
+    let mut store = cx.open()?;
+    let mut service = cx.service(&mut store);
+    let engine = service.engine()?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, stdout.lock());
+    if matches!(args.format, Format::Json) || cx.out.json() {
+        service.matrix(&engine, &within, &mut |row| {
+            let line = crate::text::safe_json(&row).map_err(Error::Write)?;
+            writeln!(out, "{line}").map_err(Error::Write)
+        })?;
+        out.flush()?;
+        return Ok(exit::OK);
+    }
+    let mut csv = csv::Writer::from_writer(out);
+    let csv_error = |e: csv::Error| Error::Write(std::io::Error::other(e));
+    csv.write_record(["username", "permission", "stage", "app", "via"])
+        .map_err(csv_error)?;
+    service.matrix(&engine, &within, &mut |row| {
+        csv.write_record([
+            shown(&row.username),
+            row.permission,
+            row.stage.map(|s| shown(&s)).unwrap_or_default(),
+            row.app.unwrap_or_default(),
+            shown(&row.via),
+        ])
+        .map_err(csv_error)
+    })?;
+    csv.flush()?;
+    Ok(exit::OK)
+}
+
+#[derive(Args, Debug)]
+pub struct AssertArgs {
+    /// Lines like `alice can apps.deploy at QA`, `bob cannot users.delete`, `only
+    /// Administrators can users.delete`, `nobody can shop.refund at Production`, `group ops
+    /// can shop.orders.ship at QA` (`in APP` narrows to an app; # starts a comment)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// `warden assert FILE`: exit 1 listing every line that does not hold, with its path.
+pub fn assert(cx: &mut Context, args: AssertArgs) -> anyhow::Result<i32> {
+    let source = read_source(&args.file)?;
+    let text = String::from_utf8(source.bytes)
+        .map_err(|_| Error::Usage(format!("{} is not UTF-8 text", source.name)))?;
+    let mut store = cx.open()?;
+    let mut service = cx.service(&mut store);
+    let engine = service.engine()?;
+    let (checked, failed) = service.check_assertions(&engine, &text)?;
+    if cx.out.json() {
+        cx.out.value(&serde_json::json!({
+            "checked": checked,
+            "failed": failed,
+        }))?;
+    } else {
+        for f in &failed {
+            cx.out.line(&format!(
+                "{}:{}: does not hold: {}",
+                source.name, f.line, f.text
+            ))?;
+            for why in &f.why {
+                cx.out.line(&format!("  {why}"))?;
+            }
+        }
+        cx.out.line(&format!(
+            "{} of {checked} assertions hold",
+            checked - failed.len()
+        ))?;
+    }
+    Ok(if failed.is_empty() {
+        exit::OK
+    } else {
+        exit::CHECK_FAILED
+    })
+}

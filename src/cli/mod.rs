@@ -193,6 +193,10 @@ pub enum Verb {
     Diff(interchange::CompareArgs),
     /// Make --to match --from, as one change in --to (--dry-run shows it)
     Sync(interchange::CompareArgs),
+    /// Every user × each effective permission, with its scope and first path (CSV or JSON)
+    Matrix(interchange::MatrixArgs),
+    /// Check access assertions, one per line; exit 1 naming each that does not hold
+    Assert(interchange::AssertArgs),
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
@@ -524,6 +528,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Verb::Import(args) => interchange::import(&mut cx, args),
         Verb::Diff(args) => interchange::diff(&mut cx, args),
         Verb::Sync(args) => interchange::sync(&mut cx, args),
+        Verb::Matrix(args) => interchange::matrix(&mut cx, args),
+        Verb::Assert(args) => interchange::assert(&mut cx, args),
         Verb::Completions { shell } => {
             use clap::CommandFactory;
             // Generated into memory: clap_complete panics on a failed write, and a closed

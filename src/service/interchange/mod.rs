@@ -5,6 +5,7 @@
 //! in `build`; running many rows in one transaction in `apply`.
 
 pub mod apply;
+pub mod audit_answers;
 mod build;
 pub mod compare;
 pub mod csv_file;
