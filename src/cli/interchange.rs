@@ -378,15 +378,14 @@ pub fn sync(cx: &mut Context, args: CompareArgs) -> anyhow::Result<i32> {
     let (mut store, operator) = target_cx.signed_in(false)?;
     let mut service = target_cx.service(&mut store);
     let dry_run = cx.global.dry_run;
-    let report = service.sync_from(
-        &operator,
-        &source_doc,
-        &parts,
-        &reading,
-        args.prune,
+    let request = crate::service::interchange::diff::SyncRequest {
+        parts: &parts,
+        reading: &reading,
+        prune: args.prune,
         dry_run,
-        &args.from,
-    )?;
+        from: &args.from,
+    };
+    let report = service.sync_from(&operator, &source_doc, &request)?;
     if cx.out.json() {
         cx.out.value(&report)?;
     } else {

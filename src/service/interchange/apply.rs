@@ -102,6 +102,13 @@ impl Applied {
     }
 }
 
+/// The changes and notes of the items applied so far.
+#[derive(Default)]
+struct Kept {
+    changes: Vec<Change>,
+    notes: Vec<Note>,
+}
+
 /// Builds one item's changes, applied, or the error that refused it (nothing of it kept).
 fn apply_item(
     tx: &mut Tx<'_>,
@@ -110,8 +117,7 @@ fn apply_item(
     rights: &authorize::Rights,
     item: &Item,
     now: crate::model::Timestamp,
-    changes: &mut Vec<Change>,
-    notes: &mut Vec<Note>,
+    kept: &mut Kept,
 ) -> Result<(), Error> {
     let mut own = Vec::new();
     let mut own_notes = Vec::new();
@@ -132,8 +138,8 @@ fn apply_item(
         own.extend(planned_changes);
         own_notes.extend(planned.notes);
     }
-    changes.extend(own);
-    notes.extend(own_notes);
+    kept.changes.extend(own);
+    kept.notes.extend(own_notes);
     Ok(())
 }
 
@@ -169,8 +175,7 @@ impl Service<'_> {
             let before = guard::baseline(tx, rights_before.graph())?;
             let mut rights = authorize::Rights::load(tx, operator)?;
             let mut tenants: HashMap<String, Tenant> = HashMap::new();
-            let mut changes = Vec::new();
-            let mut notes = Vec::new();
+            let mut kept = Kept::default();
             let mut results = Vec::with_capacity(items.len());
             for item in items {
                 let tenant = match tenants.get(&item.tenant) {
@@ -186,22 +191,13 @@ impl Service<'_> {
                         }
                     },
                 };
-                let first = changes.len();
+                let first = kept.changes.len();
                 tx.mark()?;
-                let result = apply_item(
-                    tx,
-                    &tenant,
-                    operator,
-                    &rights,
-                    item,
-                    now,
-                    &mut changes,
-                    &mut notes,
-                );
+                let result = apply_item(tx, &tenant, operator, &rights, item, now, &mut kept);
                 match result {
                     Ok(()) => {
                         tx.keep_since_mark()?;
-                        if reshapes_catalog(&changes[first..]) {
+                        if reshapes_catalog(&kept.changes[first..]) {
                             rights = authorize::Rights::load(tx, operator)?;
                         }
                         results.push(Ok(()));
@@ -216,6 +212,7 @@ impl Service<'_> {
             let failed = results.iter().any(|r| r.is_err());
             // Nothing is kept unless every item applied, or the caller keeps the good ones.
             let keeping = commit && !(failed && keep == Keep::AllOrNothing);
+            let Kept { changes, notes } = kept;
             let rights_after = authorize::Rights::load(tx, operator)?;
             guard::check(tx, &before, rights_after.graph(), &changes)?;
             authorize::check_no_escalation(operator, &rights_before, &rights_after)?;

@@ -33,19 +33,14 @@ pub struct StoreDiff {
     pub access: Vec<AccessChange>,
 }
 
+/// Each user's id, tenant and username.
+pub type UserNames = Vec<(crate::model::UserId, String, String)>;
+
+/// A store's document, its engine and its users, read in one snapshot.
+pub type StoreRead = (Document, Engine, UserNames);
+
 /// Reads one store's document and engine in one snapshot.
-pub fn read_store(
-    store: &mut Store,
-    parts: &Parts,
-    reading: &Reading,
-) -> Result<
-    (
-        Document,
-        Engine,
-        Vec<(crate::model::UserId, String, String)>,
-    ),
-    Error,
-> {
+pub fn read_store(store: &mut Store, parts: &Parts, reading: &Reading) -> Result<StoreRead, Error> {
     store.read(|tx| {
         let doc = read_document(tx, parts, reading)?;
         let engine = Engine::build_allowing_cycles(&tx.snapshot()?)
@@ -148,6 +143,18 @@ pub fn diff_stores(
     })
 }
 
+/// What to sync, and how.
+#[derive(Clone, Copy)]
+pub struct SyncRequest<'a> {
+    pub parts: &'a Parts,
+    pub reading: &'a Reading,
+    /// Delete what only the target has.
+    pub prune: bool,
+    pub dry_run: bool,
+    /// The source, as named to the user (for the audit summary).
+    pub from: &'a str,
+}
+
 /// What a sync did (or, rehearsed, would do).
 #[derive(Debug, Serialize)]
 pub struct SyncReport {
@@ -166,12 +173,15 @@ impl Service<'_> {
         &mut self,
         operator: &Operator,
         source_doc: &Document,
-        parts: &Parts,
-        reading: &Reading,
-        prune: bool,
-        dry_run: bool,
-        from: &str,
+        request: &SyncRequest<'_>,
     ) -> Result<SyncReport, Error> {
+        let SyncRequest {
+            parts,
+            reading,
+            prune,
+            dry_run,
+            from,
+        } = *request;
         let target_doc = self.store.read(|tx| read_document(tx, parts, reading))?;
         let differences = compare(
             source_doc,

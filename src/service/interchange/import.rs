@@ -490,7 +490,7 @@ impl Service<'_> {
             &format!("import {}", names.join(", ")),
             &ordered,
             keep,
-            !dry_run && !(keep == Keep::AllOrNothing && refused_already),
+            !(dry_run || keep == Keep::AllOrNothing && refused_already),
         )?;
         // Back from run order to the items' own order.
         let mut results: Vec<Option<Result<(), Error>>> = (0..order.len()).map(|_| None).collect();
