@@ -369,6 +369,26 @@ const NOT_IN_CONSOLE: &[(&str, &str)] = &[
         "the console works inside one tenant (--tenant)",
     ),
     ("completions", "shell completion scripts"),
+    (
+        "diff",
+        "compares two stores named on the command line; a console has one store open",
+    ),
+    (
+        "sync",
+        "changes one store from another named on the command line; a console has one open",
+    ),
+    (
+        "matrix",
+        "a spreadsheet of every user's access for auditors; the console shows it per user",
+    ),
+    (
+        "assert",
+        "checks a file of access rules for a pipeline's exit code",
+    ),
+    // Not yet: `:export FILE` and `:import FILE` with the dry-run report in the review
+    // overlay are still to be built (the data-in-and-out work's last part).
+    ("export", "pending: :export in the console"),
+    ("import", "pending: :import in the console"),
 ];
 
 /// Every leaf verb of the command line, as words (`user add`).
