@@ -41,6 +41,11 @@ pub const SQLITE: &[Migration] = &[
         name: "the newest change kept for undo",
         sql: include_str!("../../assets/migrations/sqlite/0005_undo.sql"),
     },
+    Migration {
+        version: 6,
+        name: "index of groups by name",
+        sql: include_str!("../../assets/migrations/sqlite/0006_groups_by_name.sql"),
+    },
 ];
 
 /// The PostgreSQL migrations, oldest first: the same versions as [`SQLITE`].
@@ -69,6 +74,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 5,
         name: "the newest change kept for undo",
         sql: include_str!("../../assets/migrations/postgres/0005_undo.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "index of groups by name",
+        sql: include_str!("../../assets/migrations/postgres/0006_groups_by_name.sql"),
     },
 ];
 

@@ -5,7 +5,11 @@
 //! make the store match it. Imports take the entries of a file; diff and sync take every entry
 //! of one store and, for the other's entries that are not matched, a removal.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+// Hundreds of thousands of string keys per comparison: a fast hasher (no untrusted keys
+// reach here that another party chose to collide).
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use serde::Serialize;
 
@@ -157,42 +161,41 @@ pub struct Index {
 }
 
 impl Index {
-    pub fn of(doc: &Document) -> Index {
+    /// The index of a document, which it takes apart.
+    pub fn of(doc: Document) -> Index {
         let mut index = Index {
-            tenants: doc.tenants.iter().cloned().collect(),
-            stages: doc.stages.clone(),
-            policy: doc.policy.clone().unwrap_or_default(),
+            tenants: doc.tenants.into_iter().collect(),
+            stages: doc.stages,
+            policy: doc.policy.unwrap_or_default(),
             ..Index::default()
         };
-        for app in doc.apps.iter().flatten() {
-            index.apps.insert(app.key.clone(), app.clone());
+        for app in doc.apps.into_iter().flatten() {
+            index.apps.insert(app.key.clone(), app);
         }
-        for p in doc.permissions.iter().flatten() {
+        for p in doc.permissions.into_iter().flatten() {
             for q in &p.implies {
                 index.implications.insert((p.key.clone(), q.clone()));
             }
-            index.permissions.insert(p.key.clone(), p.clone());
+            index.permissions.insert(p.key.clone(), p);
         }
-        for r in doc.roles.iter().flatten() {
+        for r in doc.roles.into_iter().flatten() {
             for g in &r.grants {
                 index.grants.insert((r.key.clone(), g.clone()));
             }
             for other in &r.includes {
                 index.includes.insert((r.key.clone(), other.clone()));
             }
-            index.roles.insert(r.key.clone(), r.clone());
+            index.roles.insert(r.key.clone(), r);
         }
-        for u in doc.users.iter().flatten() {
+        for u in doc.users.into_iter().flatten() {
             if let Some(external) = &u.external_id {
                 index
                     .by_external_id
                     .insert((u.tenant.clone(), external.clone()), fold(&u.username));
             }
-            index
-                .users
-                .insert(user_key(&u.tenant, &u.username), u.clone());
+            index.users.insert(user_key(&u.tenant, &u.username), u);
         }
-        for g in doc.groups.iter().flatten() {
+        for g in doc.groups.into_iter().flatten() {
             let key = group_key(&g.tenant, &g.name, &g.stage);
             for m in &g.members {
                 index.members.insert((key.clone(), fold(m)));
@@ -200,15 +203,12 @@ impl Index {
             for r in &g.roles {
                 index.group_roles.insert((key.clone(), r.clone()));
             }
-            index.groups.insert(key, g.clone());
+            index.groups.insert(key, g);
         }
-        for a in doc.assignments.iter().flatten() {
-            index.assignments.insert((
-                user_key(&a.tenant, &a.username),
-                a.role.clone(),
-                a.stage.clone(),
-                a.app.clone(),
-            ));
+        for a in doc.assignments.into_iter().flatten() {
+            index
+                .assignments
+                .insert((user_key(&a.tenant, &a.username), a.role, a.stage, a.app));
         }
         index
     }
@@ -604,7 +604,7 @@ impl<'a> Comparer<'a> {
 
 /// Every difference that would make the store indexed by `target` match `source`, in the
 /// order they are to be applied.
-pub fn compare(source: &Document, target: &Index, direction: Direction) -> Vec<Difference> {
+pub fn compare(source: Document, target: &Index, direction: Direction) -> Vec<Difference> {
     let mut comparer = Comparer::new(target);
     let mut out = Vec::new();
     if source.users.is_some() || source.groups.is_some() {
@@ -637,7 +637,8 @@ pub fn compare(source: &Document, target: &Index, direction: Direction) -> Vec<D
         out.extend(comparer.policy(policy));
     }
     if let Direction::Sync { prune } = direction {
-        out.extend(removals(source, &comparer, prune));
+        let parts = source.parts();
+        out.extend(removals(&parts, Index::of(source), &comparer, prune));
     }
     out.sort_by_key(|d| d.phase);
     out
@@ -645,10 +646,15 @@ pub fn compare(source: &Document, target: &Index, direction: Direction) -> Vec<D
 
 /// What the target holds and the source does not: edges always (a sync makes them match),
 /// whole entities only when pruning.
-fn removals(source: &Document, comparer: &Comparer<'_>, prune: bool) -> Vec<Difference> {
+fn removals(
+    parts: &[Part],
+    source_index: Index,
+    comparer: &Comparer<'_>,
+    prune: bool,
+) -> Vec<Difference> {
     let target = comparer.index;
     let mut out = Vec::new();
-    let source_index = Index::of(source);
+    let has = |part: Part| parts.contains(&part);
     // Stored names of renamed users, so their relations are not counted twice.
     let renamed_to: HashMap<UserKey, String> = comparer
         .renamed
@@ -661,7 +667,7 @@ fn removals(source: &Document, comparer: &Comparer<'_>, prune: bool) -> Vec<Diff
             .map(|n| fold(n))
             .unwrap_or_else(|| folded.to_string())
     };
-    if source.permissions.is_some() {
+    if has(Part::Permissions) {
         for p in target.permissions.values() {
             if !source_index.permissions.contains_key(&p.key) {
                 if prune {
@@ -693,7 +699,7 @@ fn removals(source: &Document, comparer: &Comparer<'_>, prune: bool) -> Vec<Diff
             }
         }
     }
-    if source.roles.is_some() {
+    if has(Part::Roles) {
         for r in target.roles.values() {
             if !source_index.roles.contains_key(&r.key) {
                 if prune {
@@ -742,7 +748,7 @@ fn removals(source: &Document, comparer: &Comparer<'_>, prune: bool) -> Vec<Diff
             }
         }
     }
-    if source.users.is_some() && prune {
+    if has(Part::Users) && prune {
         for (key, u) in &target.users {
             let name = source_name(&key.0, &key.1);
             if !source_index.users.contains_key(&(key.0.clone(), name)) {
@@ -757,7 +763,7 @@ fn removals(source: &Document, comparer: &Comparer<'_>, prune: bool) -> Vec<Diff
             }
         }
     }
-    if source.groups.is_some() {
+    if has(Part::Groups) {
         for (key, g) in &target.groups {
             if !source_index.groups.contains_key(key) {
                 if prune {
@@ -777,7 +783,7 @@ fn removals(source: &Document, comparer: &Comparer<'_>, prune: bool) -> Vec<Diff
                 let user_kept = source_index
                     .users
                     .contains_key(&(g.tenant.clone(), name.clone()))
-                    || source.users.is_none();
+                    || !has(Part::Users);
                 if !source_index.members.contains(&(key.clone(), name)) && (user_kept || !prune) {
                     out.push(difference(
                         Part::Groups,
@@ -803,13 +809,13 @@ fn removals(source: &Document, comparer: &Comparer<'_>, prune: bool) -> Vec<Diff
             }
         }
     }
-    if source.assignments.is_some() {
+    if has(Part::Assignments) {
         for (user, role, stage, app) in &target.assignments {
             let name = source_name(&user.0, &user.1);
             let user_kept = source_index
                 .users
                 .contains_key(&(user.0.clone(), name.clone()))
-                || source.users.is_none();
+                || !has(Part::Users);
             let key = (
                 (user.0.clone(), name),
                 role.clone(),
@@ -844,7 +850,7 @@ fn removals(source: &Document, comparer: &Comparer<'_>, prune: bool) -> Vec<Diff
             }
         }
     }
-    if source.apps.is_some() && prune {
+    if has(Part::Apps) && prune {
         for app in target.apps.values() {
             if !source_index.apps.contains_key(&app.key) {
                 out.push(difference(
@@ -858,7 +864,7 @@ fn removals(source: &Document, comparer: &Comparer<'_>, prune: bool) -> Vec<Diff
             }
         }
     }
-    if let (Some(wanted), Some(stored), true) = (&source.stages, &target.stages, prune) {
+    if let (Some(wanted), Some(stored), true) = (&source_index.stages, &target.stages, prune) {
         let wanted: Vec<String> = wanted.iter().map(|s| fold(s)).collect();
         for s in stored {
             if !wanted.contains(&fold(s)) {

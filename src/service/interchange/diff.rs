@@ -60,27 +60,47 @@ pub fn read_store(store: &mut Store, parts: &Parts, reading: &Reading) -> Result
     })
 }
 
-/// Each user's effective permissions as words (`users.view`, `shop.read@QA/shop`).
-fn access_of(
-    engine: &Engine,
+/// An effective permission by the names it is known by in every store.
+type NamedAtom<'e> = (&'e str, Option<&'e str>, Option<&'e str>);
+
+/// Each user's effective permissions by name, keyed by tenant and folded username.
+fn access_of<'e>(
+    engine: &'e Engine,
     users: &[(crate::model::UserId, String, String)],
-) -> HashMap<(String, String), (String, BTreeSet<String>)> {
+) -> HashMap<(String, String), (String, Vec<NamedAtom<'e>>)> {
     users
         .iter()
         .map(|(id, tenant, name)| {
-            let atoms = engine
+            let mut atoms: Vec<NamedAtom<'e>> = engine
                 .effective(*id)
                 .map(|set| {
                     engine
                         .atoms(&set)
                         .into_iter()
-                        .map(|a| engine.atom_label(a))
+                        .map(|a| {
+                            (
+                                engine.permission_key(a.permission).unwrap_or("?"),
+                                a.scope.stage.and_then(|s| engine.stage_name(s)),
+                                a.scope.app.and_then(|p| engine.app_key(p)),
+                            )
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
+            atoms.sort_unstable();
             ((tenant.clone(), fold(name)), (name.clone(), atoms))
         })
         .collect()
+}
+
+/// `users.view`, `monitoring.view@QA`, `shop.read@QA/shop`, as `warden access` words them.
+fn label((key, stage, app): &NamedAtom<'_>) -> String {
+    match (stage, app) {
+        (None, None) => key.to_string(),
+        (Some(s), None) => format!("{key}@{s}"),
+        (None, Some(a)) => format!("{key}@{a}"),
+        (Some(s), Some(a)) => format!("{key}@{s}/{a}"),
+    }
 }
 
 /// The access diff of two engines, per user matched by tenant and username.
@@ -91,28 +111,36 @@ pub fn access_diff(
 ) -> Vec<AccessChange> {
     let wanted = access_of(source.0, source.1);
     let stored = access_of(target.0, target.1);
-    let empty = BTreeSet::new();
     let mut out = Vec::new();
-    let mut keys: BTreeSet<&(String, String)> = wanted.keys().collect();
-    keys.extend(stored.keys());
+    let mut keys: Vec<&(String, String)> = wanted.keys().chain(stored.keys()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let nothing = Vec::new();
     for key in keys {
         let (name, after) = match (wanted.get(key), stored.get(key)) {
             (Some((name, atoms)), _) => (name, atoms),
             // A user only the target has keeps their access unless pruned.
-            (None, Some((name, _))) if prune => (name, &empty),
+            (None, Some((name, _))) if prune => (name, &nothing),
             _ => continue,
         };
-        let before = stored.get(key).map(|(_, a)| a).unwrap_or(&empty);
-        let gained: Vec<String> = after.difference(before).cloned().collect();
-        let lost: Vec<String> = before.difference(after).cloned().collect();
-        if !gained.is_empty() || !lost.is_empty() {
-            out.push(AccessChange {
-                tenant: key.0.clone(),
-                username: name.clone(),
-                gained,
-                lost,
-            });
+        let before = stored.get(key).map(|(_, a)| a).unwrap_or(&nothing);
+        if before == after {
+            continue;
         }
+        let before_set: BTreeSet<&NamedAtom<'_>> = before.iter().collect();
+        let after_set: BTreeSet<&NamedAtom<'_>> = after.iter().collect();
+        out.push(AccessChange {
+            tenant: key.0.clone(),
+            username: name.clone(),
+            gained: after_set
+                .difference(&before_set)
+                .map(|a| label(a))
+                .collect(),
+            lost: before_set
+                .difference(&after_set)
+                .map(|a| label(a))
+                .collect(),
+        });
     }
     out
 }
@@ -128,8 +156,8 @@ pub fn diff_stores(
     let (source_doc, source_engine, source_users) = read_store(source, parts, reading)?;
     let (target_doc, target_engine, target_users) = read_store(target, parts, reading)?;
     let differences = compare(
-        &source_doc,
-        &Index::of(&target_doc),
+        source_doc,
+        &Index::of(target_doc),
         Direction::Sync { prune },
     );
     let access = access_diff(
@@ -184,8 +212,8 @@ impl Service<'_> {
         } = *request;
         let target_doc = self.store.read(|tx| read_document(tx, parts, reading))?;
         let differences = compare(
-            source_doc,
-            &Index::of(&target_doc),
+            source_doc.clone(),
+            &Index::of(target_doc),
             Direction::Sync { prune },
         );
         let items: Vec<_> = differences

@@ -17,7 +17,7 @@ use super::document::{Document, FORMAT, Parts, VERSION};
 use super::read::{Reading, read_document};
 use crate::model::validate::fold;
 use crate::service::plan::FreeText;
-use crate::service::{Error, Operator, Service};
+use crate::service::{Command, Error, Operator, Service};
 
 /// What to do with a row whose item exists with other values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -169,6 +169,13 @@ impl Plan {
             return;
         }
         for d in diffs {
+            // A group's new members go in as one command (one batched lookup and insert):
+            // they are one row, reported together either way.
+            if let Some(&last) = planned.items.last() {
+                if merge_members(&mut self.items[last], &d) {
+                    continue;
+                }
+            }
             planned.items.push(self.items.len());
             self.phases.push(d.phase);
             self.items.push(d.into_item(self.free_text));
@@ -186,6 +193,27 @@ impl Plan {
             items: Vec::new(),
         });
     }
+}
+
+/// Adds the member `next` adds to `item` when both add members to the same group.
+fn merge_members(item: &mut Item, next: &Difference) -> bool {
+    let (
+        [Command::AddMembers { group, users }],
+        [
+            Command::AddMembers {
+                group: next_group,
+                users: next_users,
+            },
+        ],
+    ) = (item.commands.as_mut_slice(), next.commands.as_slice())
+    else {
+        return false;
+    };
+    if group != next_group {
+        return false;
+    }
+    users.extend(next_users.iter().cloned());
+    true
 }
 
 /// Whether the first difference creates the entity itself (`user alice`, `group ops (QA)`),
@@ -447,7 +475,7 @@ impl Service<'_> {
         let stored = self
             .store
             .read(|tx| read_document(tx, &Parts::all(), &reading))?;
-        let index = Index::of(&stored);
+        let index = Index::of(stored);
         let mut comparer = Comparer::new(&index);
         let mut plan = Plan {
             tenant: tenant.clone(),
