@@ -549,3 +549,35 @@ fn undo_takes_back_the_newest_change_by_its_id_or_says_which_is_newest() {
     env.ok(&["undo"]);
     assert_eq!(env.json(&["user", "show", "zed"])["username"], "zed");
 }
+
+#[test]
+fn audit_list_answers_by_time_operator_user_and_action() {
+    let env = Env::init();
+    env.script(
+        "user add alice --email alice@example.com
+         user add bob --email bob@example.com
+         user deactivate bob",
+    );
+    let bob = env.json(&["audit", "list", "--user", "bob"]);
+    let actions: Vec<&str> = bob
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["user.deactivate", "user.add"]);
+    let adds = env.ok(&["audit", "list", "--action", "user.add", "--csv"]);
+    let mut lines = adds.lines();
+    assert_eq!(lines.next(), Some("id,at,tenant,operator,action,summary"));
+    assert_eq!(lines.count(), 2, "{adds}");
+    let os = whoami::username().unwrap();
+    let mine = env.json(&["audit", "list", "--operator", "nobody-here"]);
+    assert_eq!(mine.as_array().unwrap().len(), 0);
+    let all = env.json(&["audit", "list", "--operator", &os]);
+    assert!(all.as_array().unwrap().len() >= 3, "{all}");
+    let future = env.json(&["audit", "list", "--since", "2999-01-01"]);
+    assert_eq!(future.as_array().unwrap().len(), 0);
+    let past = env.json(&["audit", "list", "--until", "2000-01-01T00:00:00Z"]);
+    assert_eq!(past.as_array().unwrap().len(), 0);
+    env.unchanged(&["audit", "list", "--since", "soon"], 2);
+}

@@ -637,3 +637,60 @@ fn filter_terms_take_quoted_names_and_complete_their_values() {
     c.keys("<C-u> status:ac <Tab>");
     assert_eq!(c.state.listing(Tab::Users).filter.query, "status:active ");
 }
+
+#[test]
+fn audit_terms_ask_what_warden_audit_list_asks() {
+    let mut c = Console::signed_in();
+    c.service_check(|s| {
+        let (admin, _) = s.sign_in("admin", common::console::ADMIN_PASSWORD).unwrap();
+        s.execute(
+            &admin,
+            &[warden::service::Command::SetUserStatus {
+                users: vec!["bob".into()],
+                status: warden::model::UserStatus::Deactivated,
+            }],
+        )
+        .unwrap();
+    });
+    c.keys("<C-r> 5");
+    let shown = |c: &Console| -> Vec<String> {
+        let data = c.state.data.as_ref().unwrap();
+        c.state
+            .listing(Tab::Audit)
+            .visible
+            .iter()
+            .map(|&r| data.audit[r as usize].action.clone())
+            .collect()
+    };
+    let everything = shown(&c).len();
+    assert!(everything > 2, "{:?}", shown(&c));
+    // Bob was created in the fixture's batch and deactivated since.
+    c.keys("/ user:bob <Space> op:admin <CR>");
+    assert_eq!(
+        shown(&c),
+        ["user.deactivate", "batch"],
+        "{:?}",
+        c.state.listing(Tab::Audit).problems
+    );
+    c.keys("/ <C-u> user:bob <Space> action:user <CR>");
+    assert_eq!(shown(&c), ["user.deactivate"]);
+    // The same question on the command line gives the same record.
+    let listed = c.service_check(|s| {
+        let query = warden::service::audit_query::AuditQuery {
+            user: Some("bob".into()),
+            operator: Some("admin".into()),
+            action: Some("user".into()),
+            ..Default::default()
+        };
+        s.audit_matching(&query, 50, None).unwrap()
+    });
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].action, "user.deactivate");
+    c.keys("/ <C-u> since:2999-01-01 <CR>");
+    assert!(shown(&c).is_empty());
+    c.keys("/ <C-u> since:soon <CR>");
+    assert!(shown(&c).is_empty());
+    assert!(!c.state.listing(Tab::Audit).problems.is_empty());
+    c.keys("/ <C-u> <CR>");
+    assert_eq!(shown(&c).len(), everything);
+}

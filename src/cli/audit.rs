@@ -4,6 +4,8 @@ use clap::Subcommand;
 
 use super::output::Table;
 use super::{Context, exit};
+use crate::model::Timestamp;
+use crate::service::audit_query::{AuditQuery, parse_time};
 use crate::store::audit::AuditCheck;
 
 #[derive(Subcommand, Debug)]
@@ -16,6 +18,25 @@ pub enum AuditVerb {
         /// Only records older than this id (to page back)
         #[arg(long, value_name = "ID")]
         before: Option<i64>,
+        /// Only records at or after this date (2026-11-01, midnight UTC) or instant
+        /// (2026-11-01T09:30:00Z)
+        #[arg(long, value_name = "WHEN", value_parser = parse_time)]
+        since: Option<Timestamp>,
+        /// Only records before this date or instant
+        #[arg(long, value_name = "WHEN", value_parser = parse_time)]
+        until: Option<Timestamp>,
+        /// Only records made by this operator (username)
+        #[arg(long, value_name = "NAME")]
+        operator: Option<String>,
+        /// Only records whose changes touch this user (username)
+        #[arg(long, value_name = "NAME")]
+        user: Option<String>,
+        /// Only this action (user.add), or every action of a noun (user)
+        #[arg(long, value_name = "ACTION")]
+        action: Option<String>,
+        /// Print CSV (id, at, tenant, operator, action, summary) instead of a table
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
     },
     /// Show one record with its before/after detail
     Show { id: i64 },
@@ -30,10 +51,52 @@ pub enum AuditVerb {
 
 pub fn run(cx: &mut Context, verb: AuditVerb) -> anyhow::Result<i32> {
     match verb {
-        AuditVerb::List { limit, before } => {
-            let records = cx.read(|s| s.audit(limit.max(1), before))?;
+        AuditVerb::List {
+            limit,
+            before,
+            since,
+            until,
+            operator,
+            user,
+            action,
+            csv,
+        } => {
+            let query = AuditQuery {
+                since,
+                until,
+                operator,
+                user,
+                action,
+            };
+            let records = cx.read(|s| s.audit_matching(&query, limit.max(1), before))?;
             if cx.out.json() {
                 cx.out.list(&records)?;
+            } else if csv {
+                let for_terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+                let shown = |v: &str| {
+                    if for_terminal {
+                        crate::text::terminal_safe(v).to_string()
+                    } else {
+                        v.to_string()
+                    }
+                };
+                let mut text = Vec::new();
+                {
+                    let mut w = csv::Writer::from_writer(&mut text);
+                    w.write_record(["id", "at", "tenant", "operator", "action", "summary"])?;
+                    for r in &records {
+                        w.write_record([
+                            r.id.to_string(),
+                            r.at.rfc3339(),
+                            shown(&r.tenant),
+                            shown(&r.operator),
+                            shown(&r.action),
+                            shown(&r.summary),
+                        ])?;
+                    }
+                    w.flush()?;
+                }
+                cx.out.raw(&text)?;
             } else {
                 let mut table = Table::new(&["ID", "AT", "OPERATOR", "ACTION", "SUMMARY"]);
                 for r in records {

@@ -5,6 +5,7 @@
 //! what dry runs and previews use. Reads are in `query.rs`; store creation in `init.rs`.
 
 pub mod access;
+pub mod audit_query;
 mod authorize;
 pub mod catch_up;
 pub mod checkup;

@@ -542,6 +542,35 @@ impl Service<'_> {
         self.store.read(|tx| audit_in(tx, limit, before))
     }
 
+    /// The newest `limit` records (older than `before`) that answer `query`, newest first:
+    /// read a page at a time, stopping at the first record older than `query.since`.
+    pub fn audit_matching(
+        &mut self,
+        query: &super::audit_query::AuditQuery,
+        limit: i64,
+        before: Option<i64>,
+    ) -> Result<Vec<AuditView>, Error> {
+        const PAGE: i64 = 500;
+        let mut found = Vec::new();
+        let mut before = before;
+        loop {
+            let page = self.store.read(|tx| audit_in(tx, PAGE, before))?;
+            let Some(last) = page.last() else { break };
+            before = Some(last.id);
+            let exhausted =
+                (page.len() as i64) < PAGE || query.since.is_some_and(|since| last.at < since);
+            for record in page {
+                if query.admits(&record) && (found.len() as i64) < limit {
+                    found.push(record);
+                }
+            }
+            if exhausted || found.len() as i64 >= limit {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
     pub fn audit_record(&mut self, id: i64) -> Result<AuditView, Error> {
         self.store.read(|tx| {
             tx.audit_record(AuditId(id))?

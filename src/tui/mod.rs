@@ -3,6 +3,7 @@
 //! [`view::render`], and one impure loop ([`app`]) with a store worker thread.
 
 mod app;
+pub mod audit_terms;
 pub mod bulk;
 pub mod config;
 mod credentials;

@@ -37,7 +37,7 @@ impl Parsed {
 }
 
 /// The query's words: split at spaces, except inside double quotes (kept in the word).
-fn words(query: &str) -> Vec<String> {
+pub(crate) fn words(query: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut quoted = false;

@@ -3,8 +3,8 @@
 
 use super::super::filter::Filter;
 use super::super::state::{Data, State, Tab};
-use super::super::terms;
 use super::super::view::layout::list_rows;
+use super::super::{audit_terms, terms};
 
 /// The id of the focused row, to find it again after a reload or a re-sort.
 fn focused_key(state: &State, tab: Tab) -> Option<String> {
@@ -129,8 +129,9 @@ pub fn resort(state: &mut State, tab: Tab) {
 }
 
 /// Re-applies a tab's filter and keeps the cursor on the same row when it is still shown. On
-/// the Users tab, filter terms (`group:ops role:x status:active ...`) narrow the list before
-/// the fuzzy words are matched.
+/// the Users tab, filter terms (`group:ops role:x status:active ...`), and on the Audit tab
+/// (`op:root user:alice since:2026-11-01 ...`), narrow the list before the fuzzy words are
+/// matched.
 pub fn refilter(state: &mut State, tab: Tab) {
     let Some(data) = state.data.as_ref() else {
         return;
@@ -142,8 +143,21 @@ pub fn refilter(state: &mut State, tab: Tab) {
     } else {
         terms::Parsed::default()
     };
-    listing.visible = if parsed.has_terms() {
-        let admitted = terms::admitted(&mut parsed, data, state.now);
+    let audit = if tab == Tab::Audit {
+        audit_terms::parse(&listing.filter.query)
+    } else {
+        audit_terms::Parsed::default()
+    };
+    if audit.has_terms() {
+        parsed.fuzzy = audit.fuzzy.clone();
+        parsed.problems = audit.problems.clone();
+    }
+    listing.visible = if parsed.has_terms() || audit.has_terms() {
+        let admitted = if audit.has_terms() {
+            audit_terms::admitted(&audit, data)
+        } else {
+            terms::admitted(&mut parsed, data, state.now)
+        };
         let candidates: Vec<u32> = listing
             .order
             .iter()

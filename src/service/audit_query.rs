@@ -1,0 +1,93 @@
+//! Which audit records a question is about: a time window, the operator who acted, the user a
+//! change touched, the kind of action. One predicate serves the command line (`warden audit
+//! list --since ... --user ...`, over the whole trail) and the console's Audit tab terms
+//! (`op:root user:alice since:2026-11-01`).
+
+use serde_json::Value;
+
+use super::query::AuditView;
+use crate::model::Timestamp;
+use crate::model::validate::fold;
+
+/// The filters of an audit question; empty ones admit everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// At or after this instant.
+    pub since: Option<Timestamp>,
+    /// Before this instant.
+    pub until: Option<Timestamp>,
+    /// Made by this operator (username, case-insensitive).
+    pub operator: Option<String>,
+    /// Touching this user (a change names them as its user).
+    pub user: Option<String>,
+    /// This action (`user.add`), or every action of a noun (`user`).
+    pub action: Option<String>,
+}
+
+/// `2026-11-01` (midnight UTC) or an RFC 3339 instant (`2026-11-01T09:30:00Z`).
+pub fn parse_time(text: &str) -> Result<Timestamp, String> {
+    let text = text.trim();
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(Timestamp(at.timestamp_millis()));
+    }
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        if let Some(midnight) = day.and_hms_opt(0, 0, 0) {
+            return Ok(Timestamp(midnight.and_utc().timestamp_millis()));
+        }
+    }
+    Err(format!(
+        "{text:?} is not a date (2026-11-01) or an instant (2026-11-01T09:30:00Z)"
+    ))
+}
+
+/// Whether a change (as JSON) names `user` as the user it is about.
+fn names_user(value: &Value, user: &str) -> bool {
+    match value {
+        Value::Object(fields) => fields.iter().any(|(key, v)| {
+            let about_user = matches!(key.as_str(), "user" | "username" | "users");
+            (about_user && value_is(v, user)) || names_user(v, user)
+        }),
+        Value::Array(items) => items.iter().any(|v| names_user(v, user)),
+        _ => false,
+    }
+}
+
+fn value_is(value: &Value, user: &str) -> bool {
+    match value {
+        Value::String(s) => fold(s) == user,
+        Value::Array(items) => items.iter().any(|v| value_is(v, user)),
+        _ => false,
+    }
+}
+
+impl AuditQuery {
+    pub fn is_empty(&self) -> bool {
+        *self == AuditQuery::default()
+    }
+
+    /// Whether the record answers the question.
+    pub fn admits(&self, record: &AuditView) -> bool {
+        if self.since.is_some_and(|t| record.at < t) || self.until.is_some_and(|t| record.at >= t) {
+            return false;
+        }
+        if let Some(operator) = &self.operator {
+            // Recorded as `root (peer: root)`, `alice (password)`, `svc (token ...)`.
+            let name = record.operator.split(" (").next().unwrap_or_default();
+            if fold(name) != fold(operator) {
+                return false;
+            }
+        }
+        if let Some(action) = &self.action {
+            let noun = format!("{action}.");
+            if record.action != *action && !record.action.starts_with(&noun) {
+                return false;
+            }
+        }
+        if let Some(user) = &self.user {
+            if !names_user(&record.detail, &fold(user)) {
+                return false;
+            }
+        }
+        true
+    }
+}
