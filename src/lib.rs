@@ -7,6 +7,7 @@
 pub mod access;
 pub mod catalog;
 pub mod cli;
+pub mod files;
 pub mod model;
 pub mod policy;
 pub mod service;

@@ -332,6 +332,8 @@ const CONSOLE_EQUIVALENTS: &[(&str, &str)] = &[
     ("audit show", "open"),
     ("keys", "help"),
     ("undo", "undo"),
+    ("export", ":export"),
+    ("import", ":import"),
 ];
 
 /// Verbs with no place in the console, each with why.
@@ -385,10 +387,6 @@ const NOT_IN_CONSOLE: &[(&str, &str)] = &[
         "assert",
         "checks a file of access rules for a pipeline's exit code",
     ),
-    // Not yet: `:export FILE` and `:import FILE` with the dry-run report in the review
-    // overlay are still to be built (the data-in-and-out work's last part).
-    ("export", "pending: :export in the console"),
-    ("import", "pending: :import in the console"),
 ];
 
 /// Every leaf verb of the command line, as words (`user add`).
@@ -445,4 +443,95 @@ fn every_command_line_verb_has_a_console_action_or_a_reason() {
     for (verb, _) in CONSOLE_EQUIVALENTS.iter().chain(NOT_IN_CONSOLE) {
         assert!(verbs.iter().any(|v| v == verb), "{verb} is not a verb");
     }
+}
+
+fn user_count(c: &Console) -> usize {
+    c.service_check(|s| {
+        let mut n = 0;
+        s.each_user(&Default::default(), &mut |_| {
+            n += 1;
+            Ok(())
+        })
+        .unwrap();
+        n
+    })
+}
+
+#[test]
+fn an_import_is_reviewed_before_it_is_committed_and_an_export_is_written_whole() {
+    let mut c = Console::signed_in();
+    let files = tempfile::tempdir().unwrap();
+    let csv = files.path().join("people.csv");
+    std::fs::write(
+        &csv,
+        "username,email,kind,display_name\n\
+         dave,dave@example.com,end_user,Dave\n\
+         erin,not-an-email,end_user,Erin\n",
+    )
+    .unwrap();
+    let path = csv.display().to_string();
+    let users_before = user_count(&c);
+
+    // The dry run's report, in the review: nothing saved, the bad row named with its column.
+    c.keys(&format!(": import <Space> {path} <CR>"));
+    let Some(Overlay::Import(review)) = c.state.overlays.last() else {
+        panic!("no import review: {}", c.status());
+    };
+    assert_eq!(review.report.counts.created, 1);
+    assert_eq!(review.report.counts.failed, 1);
+    let screen = c.screen(80, 24);
+    assert!(screen.contains("Import people.csv"), "{screen}");
+    assert!(
+        screen.contains("people.csv row 3: failed user erin [email]"),
+        "{screen}"
+    );
+    // A failing row stops an all-or-nothing import: c says so and commits nothing.
+    c.keys("c");
+    assert!(c.status().contains("1 rows would fail"), "{}", c.status());
+    assert!(matches!(c.state.overlays.last(), Some(Overlay::Import(_))));
+    c.keys("<Esc>");
+    assert!(c.state.overlays.is_empty());
+    assert_eq!(user_count(&c), users_before);
+
+    // With skip, the good row is imported on c.
+    c.keys(&format!(": import <Space> {path} <Space> skip <CR> c"));
+    assert!(
+        c.status().starts_with("done: imported: 1 created"),
+        "{}",
+        c.status()
+    );
+    assert_eq!(user_count(&c), users_before + 1);
+    assert!(c.service_check(|s| s.user_detail("dave").is_ok()));
+
+    // :export writes the whole store as a document, mode 0600.
+    let out = files.path().join("store.json");
+    c.keys(&format!(": export <Space> {} <CR>", out.display()));
+    assert!(
+        c.status().starts_with("exported the store"),
+        "{}",
+        c.status()
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(doc["format"], "warden-export");
+    assert!(
+        doc["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["username"] == "dave")
+    );
+    assert!(
+        !std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("password_hash")
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // A file that cannot be read is said on the status line.
+    c.keys(": import <Space> /nonexistent/file.csv <CR>");
+    assert!(c.status().contains("cannot read"), "{}", c.status());
+    assert!(c.state.overlays.is_empty());
 }

@@ -348,3 +348,20 @@ fn help_is_searched_by_what_a_key_does() {
     assert!(screen.contains("take roles away"), "{screen}");
     assert!(!screen.contains("invite a user"), "{screen}");
 }
+
+#[test]
+fn the_import_review_at_both_sizes() {
+    let mut c = Console::fixed();
+    let files = tempfile::tempdir().unwrap();
+    let csv = files.path().join("people.csv");
+    std::fs::write(
+        &csv,
+        "username,email,kind,display_name\n\
+         dave,dave@example.com,end_user,Dave\n\
+         erin,not-an-email,end_user,Erin\n\
+         frank,frank@example.com,member,\"Frank \u{1b}[2J\"\n",
+    )
+    .unwrap();
+    c.keys(&format!(": import <Space> {} <CR>", csv.display()));
+    snap(&mut c, "import_review");
+}

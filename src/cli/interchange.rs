@@ -1,7 +1,7 @@
 //! `warden export`, `import`, `diff` and `sync`: data in and out between environments, by
 //! natural keys. Handlers read files and print reports; what a row may do is the service's.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -13,9 +13,6 @@ use crate::service::interchange::export::CsvTable;
 use crate::service::interchange::read::Reading;
 use crate::service::interchange::{ImportReport, OnConflict, Parts, RowOutcome, Source};
 use crate::store::Store;
-
-/// The largest file `warden import` reads: a million users with room to spare.
-const IMPORT_MAX_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// How many rows a human report lists before summarising (failures are always all listed).
 const ROWS_SHOWN: usize = 50;
@@ -122,7 +119,7 @@ pub fn export(cx: &mut Context, args: ExportArgs) -> anyhow::Result<i32> {
             out.flush()?;
         }
         Some(path) => {
-            let counts = write_whole(path, |out| {
+            let counts = crate::files::write_whole(path, |out| {
                 service.export(&parts, &reading, csv_table, false, out)
             })?;
             if cx.out.json() {
@@ -144,60 +141,13 @@ pub fn export(cx: &mut Context, args: ExportArgs) -> anyhow::Result<i32> {
     Ok(exit::OK)
 }
 
-/// Writes a file whole or not at all: a draft beside it (mode 0600), renamed into place.
-fn write_whole<T>(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> Result<T, Error>,
-) -> anyhow::Result<T> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let draft = path.with_file_name(format!(
-        ".{}.draft-{}",
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&draft)
-        .map_err(|e| Error::Usage(format!("cannot write {}: {e}", path.display())))?;
-    let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
-    let written = write(&mut out)
-        .map_err(anyhow::Error::from)
-        .and_then(|value| {
-            let file = out.into_inner().map_err(|e| e.into_error())?;
-            file.sync_all()?;
-            Ok(value)
-        });
-    match written {
-        Ok(value) => {
-            std::fs::rename(&draft, path)?;
-            Ok(value)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&draft);
-            Err(e)
-        }
-    }
-}
-
 fn read_source(path: &Path) -> Result<Source, Error> {
-    let name = path.display().to_string();
-    let file =
-        std::fs::File::open(path).map_err(|e| Error::Usage(format!("cannot read {name}: {e}")))?;
-    let mut bytes = Vec::new();
-    file.take(IMPORT_MAX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::Usage(format!("cannot read {name}: {e}")))?;
-    if bytes.len() as u64 > IMPORT_MAX_BYTES {
-        return Err(Error::Usage(format!(
-            "{name} is larger than {} MiB; split it into smaller files",
-            IMPORT_MAX_BYTES / (1024 * 1024)
-        )));
-    }
-    Ok(Source { name, bytes })
+    let bytes =
+        crate::files::read_bounded(path, crate::files::READ_MAX_BYTES).map_err(Error::Usage)?;
+    Ok(Source {
+        name: path.display().to_string(),
+        bytes,
+    })
 }
 
 /// `warden import FILE...`.

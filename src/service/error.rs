@@ -109,6 +109,13 @@ pub enum Error {
     Write(#[source] std::io::Error),
 }
 
+/// Only writing output fails this way (reading a file is a usage error naming it).
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Write(e)
+    }
+}
+
 impl From<InvalidField> for Error {
     fn from(field: InvalidField) -> Self {
         Error::Invalid(field)

@@ -10,6 +10,7 @@ mod credentials;
 pub mod event;
 pub mod filter;
 pub mod forms;
+pub mod import;
 pub mod inspect;
 pub mod intent;
 pub mod keymap;
@@ -25,6 +26,7 @@ pub mod theme;
 pub mod update;
 pub mod view;
 pub mod worker;
+mod worker_interchange;
 
 use std::path::PathBuf;
 

@@ -24,6 +24,7 @@ pub enum Overlay {
     Bulk(Box<BulkConfirm>),
     Review(Review),
     Access(AccessList),
+    Import(Box<super::import::ImportReview>),
 }
 
 /// The help overlay: every action, filterable.

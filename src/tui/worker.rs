@@ -75,6 +75,20 @@ pub enum Request {
     },
     /// The newest change in the store, as an undo.
     NewestUndo,
+    /// Write the whole store as an export document to a file.
+    Export {
+        path: std::path::PathBuf,
+    },
+    /// Rehearse importing a file, for its report.
+    RehearseImport {
+        path: std::path::PathBuf,
+        on_conflict: crate::service::interchange::OnConflict,
+    },
+    /// Import files (as reviewed) for good.
+    Import {
+        sources: Vec<crate::service::interchange::Source>,
+        on_conflict: crate::service::interchange::OnConflict,
+    },
     /// What the store's watcher saw (sent by the watcher, not the console: no `Finished`).
     StoreEvent(StoreEvent),
 }
@@ -154,6 +168,10 @@ pub enum Reply {
         result: Result<Vec<crate::service::credentials::TokenView>, String>,
     },
     UndoOffered(Result<Box<crate::service::undo::UndoOffer>, String>),
+    /// An export written (what, where), or why not.
+    Exported(Result<String, String>),
+    /// A rehearsed import to review, or why it could not be rehearsed.
+    ImportRehearsed(Result<Box<super::import::ImportReview>, String>),
     /// Every reply to one request has been sent.
     Finished,
 }
@@ -327,6 +345,14 @@ impl Backend {
                 };
                 vec![Reply::UndoOffered(offer)]
             }
+            Request::Export { path } => self.export_to(&path),
+            Request::RehearseImport { path, on_conflict } => {
+                self.rehearse_import(&path, on_conflict)
+            }
+            Request::Import {
+                sources,
+                on_conflict,
+            } => self.import(&sources, on_conflict),
         }
     }
 

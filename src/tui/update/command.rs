@@ -113,7 +113,7 @@ pub fn run(state: &mut State, input: &str) -> Vec<Effect> {
                 format!(
                     ":{other} is not a command; commands: :users :groups :roles :perms :audit \
                      :apps, :user NAME :group NAME :role KEY :perm KEY :app KEY, :stage :tenant \
-                     :policy :passwd :unlock all, :help, :q"
+                     :policy :passwd :unlock all, :import FILE :export FILE, :help, :q"
                 ),
                 Level::Error,
             );

@@ -5,6 +5,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::super::bulk::BulkEvent;
 use super::super::forms::{FormEvent, Submission};
+use super::super::import::ImportEvent;
 use super::super::inspect::AccessEvent;
 use super::super::intent::DraftKind;
 use super::super::keymap::{Action, Key};
@@ -405,6 +406,31 @@ fn overlay_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
                     }
                 }
                 write::refresh(state)
+            }
+        },
+        Overlay::Import(review) => match review.handle_key(key) {
+            ImportEvent::Nothing => Vec::new(),
+            ImportEvent::Cancel => {
+                state.overlays.pop();
+                state.set_status("import cancelled: nothing was changed", Level::Info);
+                Vec::new()
+            }
+            ImportEvent::Refused(why) => {
+                state.set_status(why, Level::Error);
+                Vec::new()
+            }
+            ImportEvent::Commit => {
+                let Some(Overlay::Import(review)) = state.overlays.pop() else {
+                    return Vec::new();
+                };
+                state.set_status(format!("importing {}…", review.path.display()), Level::Info);
+                vec![super::send(
+                    state,
+                    Request::Import {
+                        sources: review.sources,
+                        on_conflict: review.on_conflict,
+                    },
+                )]
             }
         },
         Overlay::Review(review) => {

@@ -59,6 +59,9 @@ impl std::fmt::Debug for Request {
             Request::CreateToken { .. } => "CreateToken",
             Request::Tokens { .. } => "Tokens",
             Request::NewestUndo => "NewestUndo",
+            Request::Export { .. } => "Export",
+            Request::RehearseImport { .. } => "RehearseImport",
+            Request::Import { .. } => "Import",
             Request::StoreEvent(_) => "StoreEvent",
         })
     }
@@ -188,6 +191,21 @@ fn reply_received(state: &mut State, reply: Reply) -> Vec<Effect> {
         }
         Reply::TokenCreated { client, token } => catalog::token_created(state, client, &token),
         Reply::UndoOffered(offer) => return write::undo_offered(state, offer),
+        Reply::Exported(Ok(done)) => state.set_status(done, Level::Info),
+        Reply::Exported(Err(why)) => state.set_status(why, Level::Error),
+        Reply::ImportRehearsed(Ok(review)) => {
+            let name = review
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            state.set_status(
+                format!("import {name}: review it, then c to commit or esc to cancel"),
+                Level::Info,
+            );
+            state.overlays.push(super::overlay::Overlay::Import(review));
+        }
+        Reply::ImportRehearsed(Err(why)) => state.set_status(why, Level::Error),
         Reply::Tokens { client, result } => match result {
             Ok(tokens) => catalog::tokens_listed(state, client, tokens),
             Err(message) => state.set_status(message, Level::Error),

@@ -1,7 +1,9 @@
 //! The command line's setup commands, for what is changed too rarely to own a key: stages
 //! (`:stage` lists them, `:stage add NAME [after STAGE]`, `:stage delete NAME`), tenants (`:tenant add NAME`), the
 //! policy (`:policy`, a list of every setting to edit), your own password (`:passwd`) and
-//! every lockout at once (`:unlock all`). Each goes through the same gate as any other edit.
+//! every lockout at once (`:unlock all`), and data in and out (`:import FILE [skip|overwrite]`,
+//! reviewed before it is committed, and `:export FILE`). Each goes through the same gate as any
+//! other edit.
 
 use super::super::forms::Form;
 use super::super::intent::Draft;
@@ -9,13 +11,36 @@ use super::super::overlay::{Message, Overlay};
 use super::super::state::{Level, State};
 use super::{Effect, catalog, write};
 use crate::service::{Command, SignIn};
+use crate::tui::import::Asked;
+use crate::tui::worker::Request;
 
 /// The setup commands, for completion and for the list of commands.
-pub const COMMANDS: [&str; 5] = ["stage", "tenant", "policy", "passwd", "unlock"];
+pub const COMMANDS: [&str; 7] = [
+    "stage", "tenant", "policy", "passwd", "unlock", "import", "export",
+];
 
 /// Runs `command` when it is a setup command (`None` when it is not one).
 pub fn run(state: &mut State, command: &str, argument: &str) -> Option<Vec<Effect>> {
     let words: Vec<&str> = argument.split_whitespace().collect();
+    if let Some(asked) = crate::tui::import::asked(command, &words) {
+        return Some(match asked {
+            Ok(Asked::Import { path, on_conflict }) => {
+                state.set_status(
+                    format!("rehearsing the import of {}…", path.display()),
+                    Level::Info,
+                );
+                vec![super::send(
+                    state,
+                    Request::RehearseImport { path, on_conflict },
+                )]
+            }
+            Ok(Asked::Export { path }) => {
+                state.set_status(format!("exporting to {}…", path.display()), Level::Info);
+                vec![super::send(state, Request::Export { path })]
+            }
+            Err(how) => usage(state, how),
+        });
+    }
     Some(match (command, words.as_slice()) {
         ("stage", ["add", name]) => write::apply_or_stage(
             state,

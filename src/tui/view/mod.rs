@@ -6,6 +6,7 @@ mod columns;
 pub mod detail;
 mod effective;
 mod form;
+mod import;
 mod inspect;
 pub mod layout;
 mod overlay;

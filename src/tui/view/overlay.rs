@@ -37,6 +37,7 @@ pub fn render(state: &State, frame: &mut Frame<'_>, area: Rect, overlay: &Overla
         Overlay::Bulk(bulk) => super::bulk::render(state, frame, area, bulk),
         Overlay::Review(review) => super::review::render(state, frame, area, review),
         Overlay::Access(list) => super::inspect::render(state, frame, area, list),
+        Overlay::Import(review) => super::import::render(state, frame, area, review),
     }
 }
 
