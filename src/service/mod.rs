@@ -229,25 +229,15 @@ fn run(
             [one] => one.action().to_string(),
             _ => "batch".to_string(),
         };
-        let detail = serde_json::to_string(&AuditDetail {
-            changes: &changes,
-            skipped: &notes,
-        })
-        .map_err(|e| crate::store::StoreError::Backend(format!("audit detail: {e}")))?;
-        let audit = tx.append_audit(&AuditDraft {
+        let draft = AuditDraft {
             at: now,
             tenant: tenant.name.clone(),
             operator: operator.audit_label(),
             action,
             summary: summary.clone(),
-            detail,
-        })?;
-        // Kept with its ids, so anyone can undo it while it is the newest change.
-        let kept = crate::model::change::encode_with_ids(&changes).map_err(|e| {
-            crate::store::StoreError::Backend(format!("changes kept for undo: {e}"))
-        })?;
-        tx.keep_for_undo(audit, &kept)?;
-        Some(audit)
+            detail: String::new(),
+        };
+        Some(record(tx, draft, &changes, &notes)?)
     };
     Ok(Outcome {
         changes,
@@ -257,6 +247,27 @@ fn run(
         audit,
         committed: commit,
     })
+}
+
+/// Writes the audit record of `changes` (its detail filled in here: the changes and what was
+/// skipped, by name) and keeps the changes with their ids, so anyone can undo them while they
+/// are the newest.
+fn record(
+    tx: &mut Tx<'_>,
+    mut draft: AuditDraft,
+    changes: &[Change],
+    notes: &[Note],
+) -> Result<AuditId, Error> {
+    draft.detail = serde_json::to_string(&AuditDetail {
+        changes,
+        skipped: notes,
+    })
+    .map_err(|e| crate::store::StoreError::Backend(format!("audit detail: {e}")))?;
+    let audit = tx.append_audit(&draft)?;
+    let kept = crate::model::change::encode_with_ids(changes)
+        .map_err(|e| crate::store::StoreError::Backend(format!("changes kept for undo: {e}")))?;
+    tx.keep_for_undo(audit, &kept)?;
+    Ok(audit)
 }
 
 /// The operator was checked when the session began; make sure they still may act now, inside

@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use crate::model::{Change, Tenant};
 use crate::service::{
-    AuditDetail, Command, Error, Note, Operator, Service, authorize, check_operator_still_valid,
-    guard, plan, resolve,
+    Command, Error, Note, Operator, Service, authorize, check_operator_still_valid, guard, plan,
+    record, resolve,
 };
 use crate::store::{AuditDraft, Tx};
 
@@ -217,24 +217,15 @@ impl Service<'_> {
             guard::check(tx, &before, rights_after.graph(), &changes)?;
             authorize::check_no_escalation(operator, &rights_before, &rights_after)?;
             let audit = if keeping && !changes.is_empty() {
-                let detail = serde_json::to_string(&AuditDetail {
-                    changes: &changes,
-                    skipped: &notes,
-                })
-                .map_err(|e| crate::store::StoreError::Backend(format!("audit detail: {e}")))?;
-                let audit = tx.append_audit(&AuditDraft {
+                let draft = AuditDraft {
                     at: now,
                     tenant: tenant_label(items),
                     operator: operator.audit_label(),
                     action: action.to_string(),
                     summary: summary.to_string(),
-                    detail,
-                })?;
-                let kept = crate::model::change::encode_with_ids(&changes).map_err(|e| {
-                    crate::store::StoreError::Backend(format!("changes kept for undo: {e}"))
-                })?;
-                tx.keep_for_undo(audit, &kept)?;
-                Some(audit)
+                    detail: String::new(),
+                };
+                Some(record(tx, draft, &changes, &notes)?)
             } else {
                 None
             };
