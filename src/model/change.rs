@@ -466,6 +466,53 @@ impl Change {
         }
     }
 
+    /// Whether the change can only add — to the catalog, or to what someone holds — and never
+    /// take anyone's access away. An import judges a run of such changes on the operator's
+    /// rights as they were before it (stricter, never looser, than after), reading them again
+    /// only when a change is refused for want of them; any other change has them read again at
+    /// once. Exhaustive on purpose: a new variant must say which it is.
+    pub fn only_adds(&self) -> bool {
+        match self {
+            Change::AddTenant { .. }
+            | Change::AddStage { .. }
+            | Change::AddApp { .. }
+            | Change::EditApp { .. }
+            | Change::AddUser { .. }
+            | Change::AddGroup { .. }
+            | Change::EditGroup { .. }
+            | Change::AddMember { .. }
+            | Change::AddGroupRole { .. }
+            | Change::AddRole { .. }
+            | Change::EditRole { .. }
+            | Change::Grant { .. }
+            | Change::Include { .. }
+            | Change::AddPermission { .. }
+            | Change::EditPermission { .. }
+            | Change::Imply { .. }
+            | Change::Assign { .. }
+            | Change::SetPassword { .. }
+            | Change::Unlock { .. }
+            | Change::SetSetting { .. }
+            | Change::CreateToken { .. } => true,
+            Change::DeleteStage { .. }
+            | Change::DeleteApp { .. }
+            | Change::EditUser { .. }
+            | Change::SetUserStatus { .. }
+            | Change::DeleteUser { .. }
+            | Change::DeleteGroup { .. }
+            | Change::RemoveMember { .. }
+            | Change::RemoveGroupRole { .. }
+            | Change::DeleteRole { .. }
+            | Change::Revoke { .. }
+            | Change::Exclude { .. }
+            | Change::DeletePermission { .. }
+            | Change::Unimply { .. }
+            | Change::Unassign { .. }
+            | Change::MapPeer { .. }
+            | Change::RevokeToken { .. } => false,
+        }
+    }
+
     /// Whether the change can alter any user's effective permissions (used to decide which
     /// post-conditions to check and, later, what a preview must recompute).
     pub fn touches_roles_or_permissions(&self) -> bool {

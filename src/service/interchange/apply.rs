@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use crate::model::{Change, Tenant};
 use crate::service::{
-    Command, Error, Note, Operator, Service, authorize, check_operator_still_valid, guard, plan,
-    record, resolve,
+    Command, Error, Note, Operator, Rule, Service, authorize, check_operator_still_valid, guard,
+    plan, record, resolve,
 };
 use crate::store::{AuditDraft, Tx};
 
@@ -143,16 +143,13 @@ fn apply_item(
     Ok(())
 }
 
-/// Whether changes reshape what the operator's rights are judged on (new roles, permissions,
-/// apps or stages), so the rights are read again before the next item.
-fn reshapes_catalog(changes: &[Change]) -> bool {
-    changes.iter().any(|c| {
-        c.touches_roles_or_permissions()
-            || matches!(
-                c,
-                Change::AddApp { .. } | Change::AddStage { .. } | Change::AddTenant { .. }
-            )
-    })
+/// Whether a refusal may come from rights read before the catalog grew (a new app, role or
+/// permission the rights do not know yet), so reading them again could change the answer.
+fn refused_for_rights(e: &Error) -> bool {
+    matches!(
+        e.rule(),
+        Some(Rule::OperatorPermission | Rule::GrantHeldOnly)
+    )
 }
 
 impl Service<'_> {
@@ -174,6 +171,8 @@ impl Service<'_> {
             let rights_before = authorize::Rights::load(tx, operator)?;
             let before = guard::baseline(tx, rights_before.graph())?;
             let mut rights = authorize::Rights::load(tx, operator)?;
+            // Whether changes kept since the rights were read could grant the operator more.
+            let mut stale = false;
             let mut tenants: HashMap<String, Tenant> = HashMap::new();
             let mut kept = Kept::default();
             let mut results = Vec::with_capacity(items.len());
@@ -193,12 +192,28 @@ impl Service<'_> {
                 };
                 let first = kept.changes.len();
                 tx.mark()?;
-                let result = apply_item(tx, &tenant, operator, &rights, item, now, &mut kept);
+                let mut result = apply_item(tx, &tenant, operator, &rights, item, now, &mut kept);
+                // Rights read before new apps, roles or permissions were added do not know
+                // them: read them again and try once more before calling it a refusal.
+                if stale && result.as_ref().is_err_and(refused_for_rights) {
+                    tx.roll_back_to_mark()?;
+                    kept.changes.truncate(first);
+                    rights = authorize::Rights::load(tx, operator)?;
+                    stale = false;
+                    tx.mark()?;
+                    result = apply_item(tx, &tenant, operator, &rights, item, now, &mut kept);
+                }
                 match result {
                     Ok(()) => {
                         tx.keep_since_mark()?;
-                        if reshapes_catalog(&kept.changes[first..]) {
+                        let made = &kept.changes[first..];
+                        if made.iter().all(Change::only_adds) {
+                            stale |= !made.is_empty();
+                        } else {
+                            // Access may have been taken away, the operator's included: the
+                            // next item is judged on the rights as they are now.
                             rights = authorize::Rights::load(tx, operator)?;
+                            stale = false;
                         }
                         results.push(Ok(()));
                     }
