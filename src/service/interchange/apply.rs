@@ -143,6 +143,22 @@ fn apply_item(
     Ok(())
 }
 
+/// Whether a change may take something from `operator`'s own access: one that takes access
+/// away from another user alone (their status, memberships, assignments) cannot.
+fn may_take_from(operator: crate::model::UserId, change: &Change) -> bool {
+    if change.only_adds() {
+        return false;
+    }
+    match change {
+        Change::EditUser { user, .. }
+        | Change::SetUserStatus { user, .. }
+        | Change::DeleteUser { user, .. }
+        | Change::RemoveMember { user, .. }
+        | Change::Unassign { user, .. } => user.id == operator,
+        _ => true,
+    }
+}
+
 /// Whether a refusal may come from rights read before the catalog grew (a new app, role or
 /// permission the rights do not know yet), so reading them again could change the answer.
 fn refused_for_rights(e: &Error) -> bool {
@@ -207,7 +223,7 @@ impl Service<'_> {
                     Ok(()) => {
                         tx.keep_since_mark()?;
                         let made = &kept.changes[first..];
-                        if made.iter().all(Change::only_adds) {
+                        if !made.iter().any(|c| may_take_from(operator.user, c)) {
                             stale |= !made.is_empty();
                         } else {
                             // Access may have been taken away, the operator's included: the
