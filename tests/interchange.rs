@@ -24,7 +24,7 @@ fn export(env: &Env, file: &str) -> Vec<u8> {
 
 fn round_trip(backend: Backend) {
     // 10,000 users on SQLite; on PostgreSQL, where an import costs a dozen round trips a user
-    // (about 7 ms a user), 1,000 keep the suite quick.
+    // (about 3.4 ms a user), 1,000 keep the suite quick.
     let users = match backend {
         Backend::Sqlite => "10000",
         Backend::Postgres => "1000",

@@ -18,72 +18,83 @@ fn fields_of(user: &User) -> UserFields {
     }
 }
 
-/// Refuses a username, email or external id another user of the tenant already has.
+/// Refuses a username, email or external id another user of the tenant already has. Everyone
+/// it could clash with is read in one query; the rules are then checked in order.
 fn check_unique(
     cx: &mut Ctx<'_, '_>,
     fields: &UserFields,
     except: Option<UserId>,
 ) -> Result<(), Error> {
-    let tenant = cx.tenant.id;
-    if let Some(other) = cx.tx.user_by_username(tenant, &fields.username)? {
-        if Some(other.id) != except {
+    let email = fields.email.as_deref();
+    let others: Vec<User> = cx
+        .tx
+        .users_named_any(
+            cx.tenant.id,
+            [&fields.username, email.unwrap_or(&fields.username)],
+            fields.external_id.as_deref(),
+        )?
+        .into_iter()
+        .filter(|u| Some(u.id) != except)
+        .collect();
+    let same = |a: &str, b: &str| validate::fold(a.trim()) == validate::fold(b.trim());
+    let by_username = |name: &str| others.iter().find(|u| same(&u.username, name));
+    let by_email = |name: &str| {
+        others
+            .iter()
+            .find(|u| u.email.as_deref().is_some_and(|e| same(e, name)))
+    };
+    if let Some(other) = by_username(&fields.username) {
+        return Err(Error::refused(
+            Rule::UniqueUsername,
+            format!(
+                "the username {} is taken in tenant {} (usernames are case-insensitive)",
+                other.username, cx.tenant.name
+            ),
+        ));
+    }
+    // A name resolves to exactly one user: no username may be another user's email, and no
+    // email another user's username (otherwise `assign R ceo@corp` could reach an impostor).
+    if let Some(other) = by_email(&fields.username) {
+        return Err(Error::refused(
+            Rule::UniqueUsername,
+            format!(
+                "the username {} is the email of {} in tenant {}: a name must identify one user",
+                fields.username, other.username, cx.tenant.name
+            ),
+        ));
+    }
+    if let Some(email) = email {
+        if by_username(email).is_some() {
             return Err(Error::refused(
-                Rule::UniqueUsername,
+                Rule::UniqueEmail,
                 format!(
-                    "the username {} is taken in tenant {} (usernames are case-insensitive)",
+                    "{email} is the username of another user in tenant {}: a name must identify one user",
+                    cx.tenant.name
+                ),
+            ));
+        }
+        if let Some(other) = by_email(email) {
+            return Err(Error::refused(
+                Rule::UniqueEmail,
+                format!(
+                    "{email} already belongs to {} in tenant {}: one user for each email",
                     other.username, cx.tenant.name
                 ),
             ));
         }
     }
-    // A name resolves to exactly one user: no username may be another user's email, and no
-    // email another user's username (otherwise `assign R ceo@corp` could reach an impostor).
-    if let Some(other) = cx.tx.user_by_email(tenant, &fields.username)? {
-        if Some(other.id) != except {
+    if let Some(external) = &fields.external_id {
+        if let Some(other) = others
+            .iter()
+            .find(|u| u.external_id.as_ref().is_some_and(|e| e.0 == *external))
+        {
             return Err(Error::refused(
-                Rule::UniqueUsername,
+                Rule::UniqueExternalId,
                 format!(
-                    "the username {} is the email of {} in tenant {}: a name must identify one user",
-                    fields.username, other.username, cx.tenant.name
+                    "the external id {external} already links to {} in tenant {}",
+                    other.username, cx.tenant.name
                 ),
             ));
-        }
-    }
-    if let Some(email) = &fields.email {
-        if let Some(other) = cx.tx.user_by_username(tenant, email)? {
-            if Some(other.id) != except {
-                return Err(Error::refused(
-                    Rule::UniqueEmail,
-                    format!(
-                        "{email} is the username of another user in tenant {}: a name must identify one user",
-                        cx.tenant.name
-                    ),
-                ));
-            }
-        }
-        if let Some(other) = cx.tx.user_by_email(tenant, email)? {
-            if Some(other.id) != except {
-                return Err(Error::refused(
-                    Rule::UniqueEmail,
-                    format!(
-                        "{email} already belongs to {} in tenant {}: one user for each email",
-                        other.username, cx.tenant.name
-                    ),
-                ));
-            }
-        }
-    }
-    if let Some(external) = &fields.external_id {
-        if let Some(other) = cx.tx.user_by_external_id(tenant, external)? {
-            if Some(other.id) != except {
-                return Err(Error::refused(
-                    Rule::UniqueExternalId,
-                    format!(
-                        "the external id {external} already links to {} in tenant {}",
-                        other.username, cx.tenant.name
-                    ),
-                ));
-            }
         }
     }
     Ok(())

@@ -109,6 +109,41 @@ impl Tx<'_> {
         self.row(&sql, &[tenant.0.into(), key.as_str().into()], user)
     }
 
+    /// Every user of the tenant whose username or email is one of `names` (case-insensitively),
+    /// or whose external id is `external`: whoever a new username, email and external id could
+    /// clash with, in one query.
+    pub fn users_named_any(
+        &mut self,
+        tenant: TenantId,
+        names: [&str; 2],
+        external: Option<&str>,
+    ) -> Result<Vec<User>, StoreError> {
+        let keys = names.map(|n| crate::model::validate::fold(n.trim()));
+        // The tenant in every arm, so each is answered by its own unique index (SQLite's
+        // multi-index OR; a bitmap OR on PostgreSQL) rather than a walk over the tenant.
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u
+             WHERE (u.tenant_id = ? AND u.username_key IN (?, ?))
+                OR (u.tenant_id = ? AND u.email_key IN (?, ?))
+                OR (u.tenant_id = ? AND u.external_id = ?)"
+        );
+        let t = tenant.0;
+        self.rows(
+            &sql,
+            &[
+                t.into(),
+                keys[0].as_str().into(),
+                keys[1].as_str().into(),
+                t.into(),
+                keys[0].as_str().into(),
+                keys[1].as_str().into(),
+                t.into(),
+                external.into(),
+            ],
+            user,
+        )
+    }
+
     pub fn user_by_external_id(
         &mut self,
         tenant: TenantId,
