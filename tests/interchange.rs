@@ -30,6 +30,14 @@ fn round_trip(backend: Backend) {
         Backend::Postgres => "1000",
     };
     let source = demo(backend, users);
+    // An API client's token goes along with the secrets, and still works on the other side.
+    source.script(
+        "user add svc-sync --kind api_client --active
+         assign administrators svc-sync",
+    );
+    let out = source.ok(&["token", "create", "svc-sync", "--name", "ci"]);
+    let token = out.lines().last().unwrap().trim().to_string();
+    assert!(token.starts_with("wdn_"), "{out}");
     let first = export(&source, "first.json");
     let text = String::from_utf8(first.clone()).unwrap();
     // The demo's hostile strings are in it, escaped (inert on a terminal, lossless in JSON).
@@ -59,10 +67,18 @@ fn round_trip(backend: Backend) {
     );
     let second = export(&target, "second.json");
     assert!(first == second, "export → import → export changed bytes");
+
     // And the stores agree on everything, access included.
     let same = target.run(&["diff", "--from", &source.target, "--to", &target.target]);
     assert_eq!(same.code, 0, "{same:?}");
     assert!(same.stdout.contains("the stores match"), "{}", same.stdout);
+    // The token signs its client in on the other side (its digest came along).
+    let as_client = target
+        .command(&["user", "add", "made-by-ci", "--email", "ci@example.com"])
+        .env("WARDEN_TOKEN", &token)
+        .output()
+        .unwrap();
+    assert!(as_client.status.success(), "{as_client:?}");
 }
 
 fn write(env: &Env, name: &str, bytes: &[u8]) -> String {
@@ -428,4 +444,43 @@ fn assert_names_each_false_line_with_its_path_and_matrix_lists_every_atom() {
         run.stdout
     );
     assert!(!run.stdout.contains(":1:"), "{}", run.stdout);
+}
+
+#[test]
+fn a_user_renamed_elsewhere_is_matched_by_external_id() {
+    let from = Env::empty();
+    from.ok(&["init", "--admin", "admin"]);
+    from.script(
+        "user add jdoe --email jdoe@example.com --kind end_user --external-id EMP-0042
+         user add kept --email kept@example.com --kind end_user",
+    );
+    let to = Env::empty();
+    to.ok(&["copy", "--from", &from.target, "--to", &to.target]);
+    // In the other environment the same person got another username.
+    to.ok(&["user", "edit", "jdoe", "--username", "john.doe"]);
+    let run = to.run(&["diff", "--from", &from.target, "--to", &to.target]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines.contains(&"~ user jdoe: username john.doe → jdoe (matched by external_id)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("+ user jdoe") && !run.stdout.contains("- user john.doe"),
+        "a rename, not a new user and a removed one: {}",
+        run.stdout
+    );
+    to.ok(&[
+        "sync",
+        "--from",
+        &from.target,
+        "--to",
+        &to.target,
+        "--prune",
+        "--yes",
+    ]);
+    assert!(to.ok(&["user", "show", "jdoe"]).contains("EMP-0042"));
+    let same = to.run(&["diff", "--from", &from.target, "--to", &to.target]);
+    assert_eq!(same.code, 0, "{same:?}");
 }

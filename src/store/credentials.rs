@@ -183,7 +183,7 @@ impl Tx<'_> {
     pub fn tokens(&mut self, user: Option<UserId>) -> Result<Vec<TokenRecord>, StoreError> {
         let sql = format!(
             "SELECT {TOKEN_COLUMNS} FROM api_tokens
-             WHERE ? IS NULL OR user_id = ? ORDER BY created_at DESC, id"
+             WHERE CAST(? AS BIGINT) IS NULL OR user_id = ? ORDER BY created_at DESC, id"
         );
         let id = user.map(|u| u.0);
         self.rows(&sql, &[id.into(), id.into()], token)

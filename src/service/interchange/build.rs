@@ -55,6 +55,7 @@ pub fn create_user(user: &UserEntry) -> Vec<Command> {
             expected_version: None,
         });
     }
+    commands.extend(user.tokens.iter().map(|t| token(&user.username, t)));
     if user.status == UserStatus::Deactivated {
         commands.push(Command::SetUserStatus {
             users: vec![user.username.clone()],
@@ -62,6 +63,25 @@ pub fn create_user(user: &UserEntry) -> Vec<Command> {
         });
     }
     commands
+}
+
+/// Stores an API client's token as it was (its id, name and digest).
+fn token(client: &str, t: &TokenEntry) -> Command {
+    Command::CreateToken {
+        client: client.to_string(),
+        name: t.name.clone(),
+        token: t.id.clone(),
+        secret_digest: t.secret_digest.clone(),
+    }
+}
+
+/// The entry's tokens the stored user lacks (tokens are only ever added here).
+fn missing_tokens<'a>(stored: &UserEntry, wanted: &'a UserEntry) -> Vec<&'a TokenEntry> {
+    wanted
+        .tokens
+        .iter()
+        .filter(|t| !stored.tokens.iter().any(|s| s.id == t.id))
+        .collect()
 }
 
 /// What differs between a stored user and the entry (secrets compared, never shown).
@@ -109,6 +129,11 @@ pub fn user_differences(stored: &UserEntry, wanted: &UserEntry) -> Vec<String> {
     {
         out.push("password hash differs".to_string());
     }
+    let missing = missing_tokens(stored, wanted);
+    if !missing.is_empty() {
+        let ids: Vec<&str> = missing.iter().map(|t| t.id.as_str()).collect();
+        out.push(format!("tokens {} missing", ids.join(", ")));
+    }
     out
 }
 
@@ -143,6 +168,11 @@ pub fn update_user(stored: &UserEntry, wanted: &UserEntry) -> Vec<Command> {
             });
         }
     }
+    commands.extend(
+        missing_tokens(stored, wanted)
+            .into_iter()
+            .map(|t| token(&wanted.username, t)),
+    );
     if stored.status != wanted.status {
         commands.push(Command::SetUserStatus {
             users: vec![wanted.username.clone()],

@@ -237,6 +237,7 @@ pub fn read(name: &str, bytes: &[u8], tenant: &str) -> (Vec<(Origin, Row)>, Vec<
                             external_id: optional("external_id"),
                             password_hash: None,
                             must_change_password: false,
+                            tokens: Vec::new(),
                         },
                         no_status,
                     },

@@ -174,6 +174,18 @@ pub struct UserEntry {
     /// Only with `password_hash`: whether it is temporary (must be changed at next sign-in).
     #[serde(default, skip_serializing_if = "is_false")]
     pub must_change_password: bool,
+    /// Only in an export `--with-secrets`: an API client's tokens in force, by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tokens: Vec<TokenEntry>,
+}
+
+/// An API token as stored: its id, name and the digest of its secret (the secret itself is
+/// never stored anywhere).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TokenEntry {
+    pub id: String,
+    pub name: String,
+    pub secret_digest: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

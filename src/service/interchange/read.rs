@@ -239,11 +239,26 @@ fn users(tx: &mut Tx<'_>, names: &Names, reading: &Reading) -> Result<Vec<UserEn
         } else {
             HashMap::new()
         };
+        let mut tokens: HashMap<UserId, Vec<TokenEntry>> = HashMap::new();
+        if reading.with_secrets {
+            for t in tx.tokens(None)? {
+                if t.revoked_at.is_none() {
+                    tokens.entry(t.user).or_default().push(TokenEntry {
+                        id: t.id,
+                        name: t.name,
+                        secret_digest: t.secret_digest,
+                    });
+                }
+            }
+        }
         let start = out.len();
         let tenant_name = Names::name(&names.tenants, tenant.id, "tenant")?;
         tx.each_user(tenant.id, &mut |u| {
             let password_hash = hashes.remove(&u.id);
+            let mut own_tokens = tokens.remove(&u.id).unwrap_or_default();
+            own_tokens.sort();
             out.push(UserEntry {
+                tokens: own_tokens,
                 tenant: tenant_name.clone(),
                 must_change_password: password_hash.is_some() && u.must_change_password,
                 password_hash,
