@@ -581,3 +581,29 @@ fn audit_list_answers_by_time_operator_user_and_action() {
     assert_eq!(past.as_array().unwrap().len(), 0);
     env.unchanged(&["audit", "list", "--since", "soon"], 2);
 }
+
+#[test]
+fn report_names_dormant_users_and_unused_roles() {
+    let env = Env::init();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let os = whoami::username().unwrap();
+    let now = env.json(&["report", "dormant", "--days", "0"]);
+    let names: Vec<&str> = now
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, [os.as_str()], "the administrator holds access, unseen");
+    let week = env.json(&["report", "dormant", "--days", "7"]);
+    assert_eq!(week.as_array().unwrap().len(), 0);
+    let unused = env.json(&["report", "unused-roles"]);
+    let roles: Vec<&str> = unused["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["developers"], "{unused}");
+    env.unchanged(&["report", "dormant", "--days", "-1"], 2);
+}

@@ -694,3 +694,36 @@ fn audit_terms_ask_what_warden_audit_list_asks() {
     c.keys("/ <C-u> <CR>");
     assert_eq!(shown(&c).len(), everything);
 }
+
+#[test]
+fn the_dormant_term_lists_who_holds_access_unused() {
+    let mut c = Console::signed_in();
+    let visible = |c: &Console| -> Vec<String> {
+        let data = c.state.data.as_ref().unwrap();
+        c.state
+            .listing(Tab::Users)
+            .visible
+            .iter()
+            .map(|&r| data.users[r as usize].username.clone())
+            .collect()
+    };
+    // Ten days after the fixture was made (and admin signed in), nobody is 30 days unseen...
+    c.state.now = warden::model::Timestamp(common::console::NOW.0 + 10 * 24 * 60 * 60 * 1000);
+    c.keys("/ dormant:30d <CR>");
+    assert!(visible(&c).is_empty(), "{:?}", visible(&c));
+    // ...and everyone active holding some permission is a week unseen; bob, deactivated, is not.
+    c.keys("/ <C-u> dormant:7d <CR>");
+    let shown = visible(&c);
+    assert!(
+        shown.contains(&"alice".to_string()) && shown.contains(&"admin".to_string()),
+        "{shown:?}"
+    );
+    assert!(!shown.contains(&"bob".to_string()), "{shown:?}");
+    c.keys("/ <C-u> dormant:soon <CR>");
+    assert!(visible(&c).is_empty());
+    assert!(
+        c.state.listing(Tab::Users).problems[0].contains("dormant:90d"),
+        "{:?}",
+        c.state.listing(Tab::Users).problems
+    );
+}

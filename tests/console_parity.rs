@@ -334,6 +334,8 @@ const CONSOLE_EQUIVALENTS: &[(&str, &str)] = &[
     ("undo", "undo"),
     ("export", ":export"),
     ("import", ":import"),
+    // The Users filter's `dormant:90d` term.
+    ("report dormant", "filter"),
 ];
 
 /// Verbs with no place in the console, each with why.
@@ -386,6 +388,10 @@ const NOT_IN_CONSOLE: &[(&str, &str)] = &[
     (
         "assert",
         "checks a file of access rules for a pipeline's exit code",
+    ),
+    (
+        "report unused-roles",
+        "a clean-up list for scripts; the Roles tab shows each role's holders",
     ),
 ];
 

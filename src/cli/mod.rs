@@ -13,6 +13,7 @@ mod interchange;
 mod lines;
 pub mod output;
 mod perm;
+mod report;
 mod role;
 mod secret;
 mod setup;
@@ -195,6 +196,9 @@ pub enum Verb {
     Sync(interchange::CompareArgs),
     /// Every user × each effective permission, with its scope and first path (CSV or JSON)
     Matrix(interchange::MatrixArgs),
+    /// Access nobody uses: dormant users, unused roles and permissions
+    #[command(subcommand)]
+    Report(report::ReportVerb),
     /// Check access assertions, one per line; exit 1 naming each that does not hold
     Assert(interchange::AssertArgs),
     Completions {
@@ -529,6 +533,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Verb::Diff(args) => interchange::diff(&mut cx, args),
         Verb::Sync(args) => interchange::sync(&mut cx, args),
         Verb::Matrix(args) => interchange::matrix(&mut cx, args),
+        Verb::Report(verb) => report::run(&mut cx, verb),
         Verb::Assert(args) => interchange::assert(&mut cx, args),
         Verb::Completions { shell } => {
             use clap::CommandFactory;

@@ -13,6 +13,7 @@ pub mod command;
 pub mod consent;
 pub mod credentials;
 pub mod demo;
+pub mod dormancy;
 pub mod error;
 mod guard;
 pub mod init;

@@ -1,10 +1,11 @@
 //! The Users tab's filter terms besides fuzzy text: `group:ops role:deployer status:active
-//! kind:end_user stage:QA locked`. Terms AND together and with the fuzzy words; names match
-//! case-insensitively and exactly (`group:ops` is the group ops in any stage, `role:` takes a
-//! role key or name, `stage:QA` is everyone in a QA group or assigned a role at QA). A value
-//! with spaces is quoted (`role:"Analytics Auditor"`), and Tab completes a term's value (a
-//! role to its key, from its key or its name). Terms are answered
-//! from the engine's indexes, so they cost one pass over the users whatever the store's size.
+//! kind:end_user stage:QA locked dormant:90d`. Terms AND together and with the fuzzy words;
+//! names match case-insensitively and exactly (`group:ops` is the group ops in any stage,
+//! `role:` takes a role key or name, `stage:QA` is everyone in a QA group or assigned a role at
+//! QA, `dormant:90d` is everyone active holding some permission who has not signed in for 90
+//! days). A value with spaces is quoted (`role:"Analytics Auditor"`), and Tab completes a
+//! term's value (a role to its key, from its key or its name). Terms are answered from the
+//! engine's indexes, so they cost one pass over the users whatever the store's size.
 
 use std::collections::HashSet;
 
@@ -19,6 +20,8 @@ pub enum Term {
     Status(UserStatus),
     Kind(UserKind),
     Locked,
+    /// Active, holding some permission, and no sign-in for this many days (`dormant:90d`).
+    Dormant(i64),
 }
 
 /// A query split into terms and the fuzzy words left over.
@@ -88,6 +91,12 @@ pub fn parse(query: &str) -> Parsed {
                 Ok(kind) => parsed.terms.push(Term::Kind(kind)),
                 Err(e) => parsed.problems.push(e),
             },
+            "dormant" => match value.trim_end_matches('d').parse::<i64>() {
+                Ok(days) if days >= 0 => parsed.terms.push(Term::Dormant(days)),
+                _ => parsed.problems.push(format!(
+                    "dormant: takes a number of days, like dormant:90d, not {value:?}"
+                )),
+            },
             _ => fuzzy.push(word),
         }
     }
@@ -150,7 +159,7 @@ pub fn admitted(parsed: &mut Parsed, data: &Data, now: Timestamp) -> Vec<bool> {
                     Some(HashSet::new())
                 }
             },
-            Term::Status(_) | Term::Kind(_) | Term::Locked => None,
+            Term::Status(_) | Term::Kind(_) | Term::Locked | Term::Dormant(_) => None,
         };
         for (row, keep) in mask.iter_mut().enumerate() {
             if !*keep {
@@ -161,6 +170,17 @@ pub fn admitted(parsed: &mut Parsed, data: &Data, now: Timestamp) -> Vec<bool> {
                 Term::Status(status) => user.status == *status,
                 Term::Kind(kind) => user.kind == *kind,
                 Term::Locked => user.locked_until.is_some_and(|until| until > now),
+                Term::Dormant(days) => {
+                    crate::service::dormancy::is_dormant(
+                        user.status,
+                        user.created_at,
+                        user.last_sign_in_at,
+                        *days,
+                        now,
+                    ) && e
+                        .effective(user.id)
+                        .is_some_and(|set| !e.atoms(&set).is_empty())
+                }
                 _ => allowed.as_ref().is_some_and(|set| set.contains(&user.id)),
             };
         }
