@@ -82,8 +82,8 @@ impl Plan {
             } else {
                 planned.outcome = RowOutcome::Failed;
                 planned.reason = Some(format!(
-                    "conflict: exists with other values: {what}; --on-conflict overwrite \
-                     replaces them, skip keeps them"
+                    "conflict: exists with other values: {what}; import with the overwrite \
+                     policy to replace them, or skip to keep them"
                 ));
             }
             self.rows.push(planned);
