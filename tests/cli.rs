@@ -594,7 +594,11 @@ fn report_names_dormant_users_and_unused_roles() {
         .iter()
         .map(|u| u["username"].as_str().unwrap())
         .collect();
-    assert_eq!(names, [os.as_str()], "the administrator holds access, unseen");
+    assert_eq!(
+        names,
+        [os.as_str()],
+        "the administrator holds access, unseen"
+    );
     let week = env.json(&["report", "dormant", "--days", "7"]);
     assert_eq!(week.as_array().unwrap().len(), 0);
     let unused = env.json(&["report", "unused-roles"]);

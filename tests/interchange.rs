@@ -451,8 +451,12 @@ fn a_user_renamed_elsewhere_is_matched_by_external_id() {
     let from = Env::empty();
     from.ok(&["init", "--admin", "admin"]);
     from.script(
-        "user add jdoe --email jdoe@example.com --kind end_user --external-id EMP-0042
-         user add kept --email kept@example.com --kind end_user",
+        "user add jdoe --email jdoe@example.com --kind end_user --external-id EMP-0042 --active
+         user add kept --email kept@example.com --kind end_user
+         app add shop --name Shop
+         perm add shop.ship --name Ship --app shop
+         role add shipper --name Shipper --kind end_user --app shop --grant shop.ship
+         assign shipper jdoe",
     );
     let to = Env::empty();
     to.ok(&["copy", "--from", &from.target, "--to", &to.target]);
@@ -471,6 +475,10 @@ fn a_user_renamed_elsewhere_is_matched_by_external_id() {
         "a rename, not a new user and a removed one: {}",
         run.stdout
     );
+    // Nobody's access changes: the same person keeps the same role under the other name.
+    let run = to.run(&["diff", "--from", &from.target, "--to", &to.target, "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["access"].as_array().unwrap().len(), 0, "{json}");
     to.ok(&[
         "sync",
         "--from",

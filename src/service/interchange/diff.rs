@@ -103,14 +103,57 @@ fn label((key, stage, app): &NamedAtom<'_>) -> String {
     }
 }
 
-/// The access diff of two engines, per user matched by tenant and username.
+/// Users of the target known under another username in the source, matched by external id:
+/// (tenant, the target's folded username) → (tenant, the source's folded username).
+pub type Renames = HashMap<(String, String), (String, String)>;
+
+/// The renames a comparison of `source` with `target` makes (see [`Renames`]).
+pub fn renames(source: &Document, target: &Document) -> Renames {
+    let key = |tenant: &str, name: &str| (tenant.to_string(), fold(name));
+    let stored: HashMap<(String, String), ()> = target
+        .users
+        .iter()
+        .flatten()
+        .map(|u| (key(&u.tenant, &u.username), ()))
+        .collect();
+    let by_external: HashMap<(String, String), String> = target
+        .users
+        .iter()
+        .flatten()
+        .filter_map(|u| {
+            let ext = u.external_id.clone()?;
+            Some(((u.tenant.clone(), ext), fold(&u.username)))
+        })
+        .collect();
+    source
+        .users
+        .iter()
+        .flatten()
+        .filter(|u| !stored.contains_key(&key(&u.tenant, &u.username)))
+        .filter_map(|u| {
+            let old = by_external.get(&(u.tenant.clone(), u.external_id.clone()?))?;
+            Some(((u.tenant.clone(), old.clone()), key(&u.tenant, &u.username)))
+        })
+        .collect()
+}
+
+/// The access diff of two engines, per user matched by tenant and username (or by external
+/// id, through `renamed`).
 pub fn access_diff(
     source: (&Engine, &[(crate::model::UserId, String, String)]),
     target: (&Engine, &[(crate::model::UserId, String, String)]),
+    renamed: &Renames,
     prune: bool,
 ) -> Vec<AccessChange> {
     let wanted = access_of(source.0, source.1);
-    let stored = access_of(target.0, target.1);
+    let stored: HashMap<(String, String), (String, Vec<NamedAtom<'_>>)> =
+        access_of(target.0, target.1)
+            .into_iter()
+            .map(|(key, value)| match renamed.get(&key) {
+                Some(new) => (new.clone(), value),
+                None => (key, value),
+            })
+            .collect();
     let mut out = Vec::new();
     let mut keys: Vec<&(String, String)> = wanted.keys().chain(stored.keys()).collect();
     keys.sort_unstable();
@@ -155,6 +198,7 @@ pub fn diff_stores(
 ) -> Result<StoreDiff, Error> {
     let (source_doc, source_engine, source_users) = read_store(source, parts, reading)?;
     let (target_doc, target_engine, target_users) = read_store(target, parts, reading)?;
+    let renamed = renames(&source_doc, &target_doc);
     let differences = compare(
         source_doc,
         &Index::of(target_doc),
@@ -163,6 +207,7 @@ pub fn diff_stores(
     let access = access_diff(
         (&source_engine, &source_users),
         (&target_engine, &target_users),
+        &renamed,
         prune,
     );
     Ok(StoreDiff {
