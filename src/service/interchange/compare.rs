@@ -274,7 +274,7 @@ impl<'a> Comparer<'a> {
             }
         }
         for r in &g.roles {
-            if !self.index.group_roles.contains(&(key.clone(), r.clone())) {
+            if !self.index.has_group_role(&key, r) {
                 out.push(difference(
                     Part::Groups,
                     Effect::Create,
@@ -306,7 +306,7 @@ impl<'a> Comparer<'a> {
     ) -> Option<Difference> {
         let key = group_key(tenant, group, stage);
         let stored = self.stored_username(tenant, username);
-        (!self.index.members.contains(&(key, stored))).then(|| {
+        (!self.index.has_member(&key, &stored)).then(|| {
             difference(
                 Part::Groups,
                 Effect::Create,

@@ -3,7 +3,9 @@
 //! each user, the permissions they would gain and lose if the second store were made like the
 //! first, computed by each store's own engine so it agrees with `warden access` on both sides.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use foldhash::HashMap;
 
 use serde::Serialize;
 

@@ -25,13 +25,27 @@ pub struct Index {
     pub(super) users: HashMap<UserKey, UserEntry>,
     pub(super) by_external_id: HashMap<(String, String), String>,
     pub(super) groups: HashMap<GroupKey, GroupEntry>,
-    pub(super) members: HashSet<(GroupKey, String)>,
-    pub(super) group_roles: HashSet<(GroupKey, String)>,
+    /// Each group's members (folded usernames).
+    pub(super) members: HashMap<GroupKey, HashSet<String>>,
+    /// Each group's role keys.
+    pub(super) group_roles: HashMap<GroupKey, HashSet<String>>,
     pub(super) assignments: HashSet<(UserKey, String, Option<String>, Option<String>)>,
     pub(super) policy: BTreeMap<String, String>,
 }
 
 impl Index {
+    /// Whether the group (by key) has this member (folded username).
+    pub(super) fn has_member(&self, group: &GroupKey, folded: &str) -> bool {
+        self.members.get(group).is_some_and(|m| m.contains(folded))
+    }
+
+    /// Whether the group (by key) holds this role.
+    pub(super) fn has_group_role(&self, group: &GroupKey, role: &str) -> bool {
+        self.group_roles
+            .get(group)
+            .is_some_and(|r| r.contains(role))
+    }
+
     /// The index of a document, which it takes apart.
     pub fn of(doc: Document) -> Index {
         let mut index = Index {
@@ -68,12 +82,12 @@ impl Index {
         }
         for g in doc.groups.into_iter().flatten() {
             let key = group_key(&g.tenant, &g.name, &g.stage);
-            for m in &g.members {
-                index.members.insert((key.clone(), fold(m)));
-            }
-            for r in &g.roles {
-                index.group_roles.insert((key.clone(), r.clone()));
-            }
+            index
+                .members
+                .insert(key.clone(), g.members.iter().map(|m| fold(m)).collect());
+            index
+                .group_roles
+                .insert(key.clone(), g.roles.iter().cloned().collect());
             index.groups.insert(key, g);
         }
         for a in doc.assignments.into_iter().flatten() {

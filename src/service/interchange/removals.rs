@@ -153,7 +153,7 @@ pub(super) fn removals(
                     .users
                     .contains_key(&(g.tenant.clone(), name.clone()))
                     || !has(Part::Users);
-                if !source_index.members.contains(&(key.clone(), name)) && (user_kept || !prune) {
+                if !source_index.has_member(key, &name) && (user_kept || !prune) {
                     out.push(difference(
                         Part::Groups,
                         Effect::Remove,
@@ -165,7 +165,7 @@ pub(super) fn removals(
                 }
             }
             for r in &g.roles {
-                if !source_index.group_roles.contains(&(key.clone(), r.clone())) {
+                if !source_index.has_group_role(key, r) {
                     out.push(difference(
                         Part::Groups,
                         Effect::Remove,
