@@ -10,10 +10,17 @@ pub const READ_MAX_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// The whole file, or why not (naming it); larger than `max` bytes is refused unread.
 pub fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-    let name = path.display();
+    let name = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    read_all_bounded(file, &name, max)
+}
+
+/// Everything `reader` gives (standard input, a file), named `name` in errors; more than
+/// `max` bytes is refused without reading the rest.
+pub fn read_all_bounded(reader: impl Read, name: &str, max: u64) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
-    file.take(max + 1)
+    reader
+        .take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read {name}: {e}"))?;
     if bytes.len() as u64 > max {

@@ -492,3 +492,26 @@ fn a_user_renamed_elsewhere_is_matched_by_external_id() {
     let same = to.run(&["diff", "--from", &from.target, "--to", &to.target]);
     assert_eq!(same.code, 0, "{same:?}");
 }
+
+#[test]
+fn an_export_is_piped_into_an_import_on_standard_input() {
+    let from = Env::empty();
+    from.ok(&["init", "--admin", "admin"]);
+    from.script(
+        "app add shop --name Shop
+         user add piped --email piped@example.com --kind end_user",
+    );
+    let document = from.ok(&["export", "--only", "apps,users"]);
+    let to = Env::empty();
+    to.ok(&["init", "--admin", "admin"]);
+    let run = to.run_with_stdin(&["import", "-", "--json"], &document);
+    assert_eq!(run.code, 0, "{run:?}");
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["counts"]["created"], 2, "{report}");
+    assert_eq!(report["rows"][0]["file"], "stdin");
+    assert!(
+        to.ok(&["user", "show", "piped"])
+            .contains("piped@example.com")
+    );
+    to.unchanged(&["import", "-", "-"], 2);
+}

@@ -47,7 +47,7 @@ pub struct ExportArgs {
 #[derive(Args, Debug)]
 pub struct ImportArgs {
     /// Export documents (JSON) and CSV files of users, memberships or assignments, imported
-    /// together as one change
+    /// together as one change (`-`: standard input, once)
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// A row whose item exists with other values: fail (nothing is imported), skip (keep the
@@ -141,9 +141,18 @@ pub fn export(cx: &mut Context, args: ExportArgs) -> anyhow::Result<i32> {
     Ok(exit::OK)
 }
 
+/// A file's bytes; `-` is standard input (`warden export | ssh host warden import -`).
 fn read_source(path: &Path) -> Result<Source, Error> {
-    let bytes =
-        crate::files::read_bounded(path, crate::files::READ_MAX_BYTES).map_err(Error::Usage)?;
+    let max = crate::files::READ_MAX_BYTES;
+    if path == Path::new("-") {
+        let bytes = crate::files::read_all_bounded(std::io::stdin().lock(), "standard input", max)
+            .map_err(Error::Usage)?;
+        return Ok(Source {
+            name: "stdin".into(),
+            bytes,
+        });
+    }
+    let bytes = crate::files::read_bounded(path, max).map_err(Error::Usage)?;
     Ok(Source {
         name: path.display().to_string(),
         bytes,
@@ -152,6 +161,9 @@ fn read_source(path: &Path) -> Result<Source, Error> {
 
 /// `warden import FILE...`.
 pub fn import(cx: &mut Context, args: ImportArgs) -> anyhow::Result<i32> {
+    if args.files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
+        return Err(Error::Usage("standard input (-) can be read once".into()).into());
+    }
     let sources = args
         .files
         .iter()
