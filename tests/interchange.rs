@@ -514,4 +514,13 @@ fn an_export_is_piped_into_an_import_on_standard_input() {
             .contains("piped@example.com")
     );
     to.unchanged(&["import", "-", "-"], 2);
+    // A file that cannot be written is named, and nothing is left behind.
+    let run = from.run(&["export", "-o", "/nonexistent/dir/store.json"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("cannot write /nonexistent/dir/store.json"),
+        "{}",
+        run.stderr
+    );
 }

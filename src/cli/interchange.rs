@@ -121,6 +121,14 @@ pub fn export(cx: &mut Context, args: ExportArgs) -> anyhow::Result<i32> {
         Some(path) => {
             let counts = crate::files::write_whole(path, |out| {
                 service.export(&parts, &reading, csv_table, false, out)
+            })
+            .map_err(|e| match e {
+                // Say which file, and that nothing is left half-written.
+                Error::Write(io) => Error::Usage(format!(
+                    "cannot write {}: {io}; nothing was written",
+                    path.display()
+                )),
+                other => other,
             })?;
             if cx.out.json() {
                 cx.out.value(&counts)?;
