@@ -727,3 +727,32 @@ fn the_dormant_term_lists_who_holds_access_unused() {
         c.state.listing(Tab::Users).problems
     );
 }
+
+#[test]
+fn audit_terms_find_records_older_than_those_the_console_holds() {
+    let mut c = Console::signed_in();
+    c.keys("5");
+    // As if the store's first record were older than the newest the console loaded.
+    {
+        let data = c.state.data.as_mut().unwrap();
+        data.audit.retain(|r| r.action != "init");
+        data.index();
+    }
+    warden::tui::update::listing::resort(&mut c.state, Tab::Audit);
+    let shown = |c: &Console| -> Vec<String> {
+        let data = c.state.data.as_ref().unwrap();
+        c.state
+            .listing(Tab::Audit)
+            .visible
+            .iter()
+            .map(|&r| data.audit[r as usize].action.clone())
+            .collect()
+    };
+    assert!(!shown(&c).contains(&"init".to_string()));
+    // Typing narrows what is held; Enter asks the whole trail.
+    c.keys("/ action:init");
+    assert!(shown(&c).is_empty());
+    c.keys("<CR>");
+    assert_eq!(shown(&c), ["init"], "{}", c.status());
+    assert!(c.status().contains("older audit records"), "{}", c.status());
+}

@@ -1,7 +1,8 @@
 //! The Audit tab's filter terms besides fuzzy text: `op:root user:alice action:user
 //! since:2026-11-01 until:2026-12-01`, the same question `warden audit list` answers with
-//! `--operator --user --action --since --until` (one predicate, [`AuditQuery`]). They narrow
-//! the records the console holds (the newest ones loaded with the store).
+//! `--operator --user --action --since --until` (one predicate, [`AuditQuery`]). Typing narrows
+//! the records the console holds (the newest, loaded with the store); Enter asks the store's
+//! whole trail too, and older records that answer are added to the list.
 
 use super::state::Data;
 use super::terms::words;

@@ -75,6 +75,11 @@ pub enum Request {
     },
     /// The newest change in the store, as an undo.
     NewestUndo,
+    /// The audit records (the newest, up to as many as the console keeps) answering a question,
+    /// from the whole trail.
+    AuditSearch {
+        query: crate::service::audit_query::AuditQuery,
+    },
     /// Write the whole store as an export document to a file.
     Export {
         path: std::path::PathBuf,
@@ -168,6 +173,8 @@ pub enum Reply {
         result: Result<Vec<crate::service::credentials::TokenView>, String>,
     },
     UndoOffered(Result<Box<crate::service::undo::UndoOffer>, String>),
+    /// Audit records found in the whole trail, to merge with those held.
+    AuditFound(Result<Vec<crate::service::query::AuditView>, String>),
     /// An export written (what, where), or why not.
     Exported(Result<String, String>),
     /// A rehearsed import to review, or why it could not be rehearsed.
@@ -346,6 +353,15 @@ impl Backend {
                 vec![Reply::UndoOffered(offer)]
             }
             Request::Export { path } => self.export_to(&path),
+            Request::AuditSearch { query } => {
+                let found = match self.service() {
+                    Some(mut service) => service
+                        .audit_matching(&query, super::state::AUDIT_KEPT as i64, None)
+                        .map_err(|e| e.to_string()),
+                    None => Err("the store is not open".into()),
+                };
+                vec![Reply::AuditFound(found)]
+            }
             Request::RehearseImport { path, on_conflict } => {
                 self.rehearse_import(&path, on_conflict)
             }

@@ -184,6 +184,19 @@ fn filter_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     let listing = state.listing_mut(tab);
     listing.cursor = 0;
     listing.offset = 0;
+    // Audit terms kept with Enter ask the store too: the console holds only the newest
+    // records, the question is about the whole trail.
+    if tab == Tab::Audit && key.code == KeyCode::Enter {
+        let parsed = super::super::audit_terms::parse(&state.listing(tab).filter.query);
+        if parsed.has_terms() && parsed.problems.is_empty() {
+            return vec![send(
+                state,
+                Request::AuditSearch {
+                    query: parsed.query,
+                },
+            )];
+        }
+    }
     Vec::new()
 }
 

@@ -267,3 +267,31 @@ pub fn move_to(state: &mut State, end: bool) {
     keep_visible(state, tab);
     state.dirty = true;
 }
+
+/// Adds audit records found in the whole trail to those the console holds (newest first, each
+/// once), so the Audit tab's terms answer for records older than the ones loaded.
+pub fn merge_audit(state: &mut State, found: Vec<crate::service::query::AuditView>) {
+    let Some(data) = state.data.as_mut() else {
+        return;
+    };
+    let held: std::collections::HashSet<i64> = data.audit.iter().map(|r| r.id).collect();
+    let older: Vec<_> = found
+        .into_iter()
+        .filter(|r| !held.contains(&r.id))
+        .collect();
+    let added = older.len();
+    data.audit.extend(older);
+    if added == 0 {
+        return;
+    }
+    data.audit.sort_by(|a, b| b.id.cmp(&a.id));
+    let tab = Tab::Audit;
+    data.haystacks[tab.index()] = (0..data.len(tab))
+        .map(|row| data.haystack(tab, row))
+        .collect();
+    state.set_status(
+        format!("{added} older audit records found in the whole trail"),
+        super::super::state::Level::Info,
+    );
+    resort(state, tab);
+}

@@ -60,6 +60,7 @@ impl std::fmt::Debug for Request {
             Request::Tokens { .. } => "Tokens",
             Request::NewestUndo => "NewestUndo",
             Request::Export { .. } => "Export",
+            Request::AuditSearch { .. } => "AuditSearch",
             Request::RehearseImport { .. } => "RehearseImport",
             Request::Import { .. } => "Import",
             Request::StoreEvent(_) => "StoreEvent",
@@ -191,6 +192,8 @@ fn reply_received(state: &mut State, reply: Reply) -> Vec<Effect> {
         }
         Reply::TokenCreated { client, token } => catalog::token_created(state, client, &token),
         Reply::UndoOffered(offer) => return write::undo_offered(state, offer),
+        Reply::AuditFound(Ok(found)) => listing::merge_audit(state, found),
+        Reply::AuditFound(Err(why)) => state.set_status(why, Level::Error),
         Reply::Exported(Ok(done)) => state.set_status(done, Level::Info),
         Reply::Exported(Err(why)) => state.set_status(why, Level::Error),
         Reply::ImportRehearsed(Ok(review)) => {
