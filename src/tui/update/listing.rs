@@ -284,7 +284,7 @@ pub fn merge_audit(state: &mut State, found: Vec<crate::service::query::AuditVie
     if added == 0 {
         return;
     }
-    data.audit.sort_by(|a, b| b.id.cmp(&a.id));
+    data.audit.sort_by_key(|r| std::cmp::Reverse(r.id));
     let tab = Tab::Audit;
     data.haystacks[tab.index()] = (0..data.len(tab))
         .map(|row| data.haystack(tab, row))
