@@ -96,12 +96,6 @@ pub struct Applied {
     pub committed: bool,
 }
 
-impl Applied {
-    pub fn failures(&self) -> usize {
-        self.results.iter().filter(|r| r.is_err()).count()
-    }
-}
-
 /// The changes and notes of the items applied so far.
 #[derive(Default)]
 struct Kept {
