@@ -13,7 +13,8 @@ use super::apply::Effect;
 use super::build;
 pub use super::difference::Difference;
 use super::difference::{
-    UserKey, difference, group_key, group_label, phase, scope_label, user_key,
+    UserKey, assignment_edge, difference, grant_edge, group_key, group_label, group_role_edge,
+    implication_edge, include_edge, member_edge, phase, user_key,
 };
 use super::document::*;
 pub use super::index::Index;
@@ -120,14 +121,7 @@ impl<'a> Comparer<'a> {
                 .implications
                 .contains(&(p.key.clone(), q.clone()))
             {
-                out.push(difference(
-                    Part::Permissions,
-                    Effect::Create,
-                    format!("permission {} implies {q}", p.key),
-                    "default",
-                    build::implication(&p.key, q, true),
-                    phase::EDGE_ADDED,
-                ));
+                out.push(implication_edge(&p.key, q, true));
             }
         }
         out
@@ -162,19 +156,7 @@ impl<'a> Comparer<'a> {
                 }
                 for g in &r.grants {
                     if !self.index.grants.contains(&(r.key.clone(), g.clone())) {
-                        out.push(difference(
-                            Part::Roles,
-                            Effect::Create,
-                            format!(
-                                "role {} grants {} at {}",
-                                r.key,
-                                g.permission,
-                                scope_label(&g.stage, &g.app)
-                            ),
-                            "default",
-                            build::grant(&r.key, g, true),
-                            phase::EDGE_ADDED,
-                        ));
+                        out.push(grant_edge(&r.key, g, true));
                     }
                 }
             }
@@ -185,14 +167,7 @@ impl<'a> Comparer<'a> {
                 .includes
                 .contains(&(r.key.clone(), other.clone()))
             {
-                out.push(difference(
-                    Part::Roles,
-                    Effect::Create,
-                    format!("role {} includes {other}", r.key),
-                    "default",
-                    build::include(&r.key, other, true),
-                    phase::EDGE_ADDED,
-                ));
+                out.push(include_edge(&r.key, other, true));
             }
         }
         out
@@ -275,14 +250,7 @@ impl<'a> Comparer<'a> {
         }
         for r in &g.roles {
             if !self.index.has_group_role(&key, r) {
-                out.push(difference(
-                    Part::Groups,
-                    Effect::Create,
-                    format!("{label} has role {r}"),
-                    &g.tenant,
-                    build::group_role(&g.name, &g.stage, r, true),
-                    phase::EDGE_ADDED,
-                ));
+                out.push(group_role_edge(&g.tenant, &g.name, &g.stage, r, true));
             }
         }
         out
@@ -306,16 +274,8 @@ impl<'a> Comparer<'a> {
     ) -> Option<Difference> {
         let key = group_key(tenant, group, stage);
         let stored = self.stored_username(tenant, username);
-        (!self.index.has_member(&key, &stored)).then(|| {
-            difference(
-                Part::Groups,
-                Effect::Create,
-                format!("member {username} of {}", group_label(group, stage)),
-                tenant,
-                build::member(group, stage, username, true),
-                phase::EDGE_ADDED,
-            )
-        })
+        (!self.index.has_member(&key, &stored))
+            .then(|| member_edge(tenant, group, stage, username, true))
     }
 
     pub fn assignment(&self, a: &AssignmentEntry) -> Option<Difference> {
@@ -326,21 +286,7 @@ impl<'a> Comparer<'a> {
             a.stage.clone(),
             a.app.clone(),
         );
-        (!self.index.assignments.contains(&key)).then(|| {
-            difference(
-                Part::Assignments,
-                Effect::Create,
-                format!(
-                    "assignment of {} to {} at {}",
-                    a.role,
-                    a.username,
-                    scope_label(&a.stage, &a.app)
-                ),
-                &a.tenant,
-                build::assignment(a, true),
-                phase::EDGE_ADDED,
-            )
-        })
+        (!self.index.assignments.contains(&key)).then(|| assignment_edge(a, true))
     }
 
     pub fn stages(&self, wanted: &[String]) -> Vec<Difference> {

@@ -6,7 +6,8 @@
 use serde::Serialize;
 
 use super::apply::{Effect, Item, Origin};
-use super::document::Part;
+use super::build;
+use super::document::{AssignmentEntry, GrantEntry, Part};
 use crate::model::validate::fold;
 use crate::service::Command;
 
@@ -129,4 +130,102 @@ pub(super) fn difference(
         commands,
         phase,
     }
+}
+
+/// An edge to add to the store (`add`), or to take away: its subject is worded the same both
+/// ways, so a diff reads the same in either direction.
+fn edge(
+    part: Part,
+    add: bool,
+    subject: String,
+    tenant: &str,
+    commands: Vec<Command>,
+) -> Difference {
+    let (effect, phase) = if add {
+        (Effect::Create, phase::EDGE_ADDED)
+    } else {
+        (Effect::Remove, phase::EDGE_REMOVED)
+    };
+    difference(part, effect, subject, tenant, commands, phase)
+}
+
+pub(super) fn implication_edge(permission: &str, other: &str, add: bool) -> Difference {
+    edge(
+        Part::Permissions,
+        add,
+        format!("permission {permission} implies {other}"),
+        "default",
+        build::implication(permission, other, add),
+    )
+}
+
+pub(super) fn grant_edge(role: &str, grant: &GrantEntry, add: bool) -> Difference {
+    edge(
+        Part::Roles,
+        add,
+        format!(
+            "role {role} grants {} at {}",
+            grant.permission,
+            scope_label(&grant.stage, &grant.app)
+        ),
+        "default",
+        build::grant(role, grant, add),
+    )
+}
+
+pub(super) fn include_edge(role: &str, other: &str, add: bool) -> Difference {
+    edge(
+        Part::Roles,
+        add,
+        format!("role {role} includes {other}"),
+        "default",
+        build::include(role, other, add),
+    )
+}
+
+pub(super) fn member_edge(
+    tenant: &str,
+    group: &str,
+    stage: &str,
+    username: &str,
+    add: bool,
+) -> Difference {
+    edge(
+        Part::Groups,
+        add,
+        format!("member {username} of {}", group_label(group, stage)),
+        tenant,
+        build::member(group, stage, username, add),
+    )
+}
+
+pub(super) fn group_role_edge(
+    tenant: &str,
+    group: &str,
+    stage: &str,
+    role: &str,
+    add: bool,
+) -> Difference {
+    edge(
+        Part::Groups,
+        add,
+        format!("{} has role {role}", group_label(group, stage)),
+        tenant,
+        build::group_role(group, stage, role, add),
+    )
+}
+
+pub(super) fn assignment_edge(a: &AssignmentEntry, add: bool) -> Difference {
+    edge(
+        Part::Assignments,
+        add,
+        format!(
+            "assignment of {} to {} at {}",
+            a.role,
+            a.username,
+            scope_label(&a.stage, &a.app)
+        ),
+        &a.tenant,
+        build::assignment(a, add),
+    )
 }

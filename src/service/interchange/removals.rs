@@ -8,7 +8,10 @@ use foldhash::HashMap;
 use super::apply::Effect;
 use super::build;
 use super::compare::Comparer;
-use super::difference::{Difference, UserKey, difference, group_label, phase, scope_label};
+use super::difference::{
+    Difference, UserKey, assignment_edge, difference, grant_edge, group_label, group_role_edge,
+    implication_edge, include_edge, member_edge, phase,
+};
 use super::document::*;
 use super::index::Index;
 use crate::model::validate::fold;
@@ -56,14 +59,7 @@ pub(super) fn removals(
                     .implications
                     .contains(&(p.key.clone(), q.clone()))
                 {
-                    out.push(difference(
-                        Part::Permissions,
-                        Effect::Remove,
-                        format!("permission {} implies {q}", p.key),
-                        "default",
-                        build::implication(&p.key, q, false),
-                        phase::EDGE_REMOVED,
-                    ));
+                    out.push(implication_edge(&p.key, q, false));
                 }
             }
         }
@@ -85,19 +81,7 @@ pub(super) fn removals(
             }
             for g in &r.grants {
                 if !source_index.grants.contains(&(r.key.clone(), g.clone())) {
-                    out.push(difference(
-                        Part::Roles,
-                        Effect::Remove,
-                        format!(
-                            "role {} grants {} at {}",
-                            r.key,
-                            g.permission,
-                            scope_label(&g.stage, &g.app)
-                        ),
-                        "default",
-                        build::grant(&r.key, g, false),
-                        phase::EDGE_REMOVED,
-                    ));
+                    out.push(grant_edge(&r.key, g, false));
                 }
             }
             for other in &r.includes {
@@ -105,14 +89,7 @@ pub(super) fn removals(
                     .includes
                     .contains(&(r.key.clone(), other.clone()))
                 {
-                    out.push(difference(
-                        Part::Roles,
-                        Effect::Remove,
-                        format!("role {} includes {other}", r.key),
-                        "default",
-                        build::include(&r.key, other, false),
-                        phase::EDGE_REMOVED,
-                    ));
+                    out.push(include_edge(&r.key, other, false));
                 }
             }
         }
@@ -154,26 +131,12 @@ pub(super) fn removals(
                     .contains_key(&(g.tenant.clone(), name.clone()))
                     || !has(Part::Users);
                 if !source_index.has_member(key, &name) && (user_kept || !prune) {
-                    out.push(difference(
-                        Part::Groups,
-                        Effect::Remove,
-                        format!("member {m} of {}", group_label(&g.name, &g.stage)),
-                        &g.tenant,
-                        build::member(&g.name, &g.stage, m, false),
-                        phase::EDGE_REMOVED,
-                    ));
+                    out.push(member_edge(&g.tenant, &g.name, &g.stage, m, false));
                 }
             }
             for r in &g.roles {
                 if !source_index.has_group_role(key, r) {
-                    out.push(difference(
-                        Part::Groups,
-                        Effect::Remove,
-                        format!("{} has role {r}", group_label(&g.name, &g.stage)),
-                        &g.tenant,
-                        build::group_role(&g.name, &g.stage, r, false),
-                        phase::EDGE_REMOVED,
-                    ));
+                    out.push(group_role_edge(&g.tenant, &g.name, &g.stage, r, false));
                 }
             }
         }
@@ -204,18 +167,7 @@ pub(super) fn removals(
                     stage: stage.clone(),
                     app: app.clone(),
                 };
-                out.push(difference(
-                    Part::Assignments,
-                    Effect::Remove,
-                    format!(
-                        "assignment of {role} to {} at {}",
-                        entry.username,
-                        scope_label(stage, app)
-                    ),
-                    &entry.tenant,
-                    build::assignment(&entry, false),
-                    phase::EDGE_REMOVED,
-                ));
+                out.push(assignment_edge(&entry, false));
             }
         }
     }
