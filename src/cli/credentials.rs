@@ -92,7 +92,7 @@ pub fn set_password(cx: &mut Context, args: SetPasswordArgs) -> anyhow::Result<i
     } else {
         service.set_password(&operator, &args.name, &password, args.temporary)?
     };
-    super::print_outcome(&mut cx.out, &outcome, None, None)?;
+    super::outcome::print_outcome(&mut cx.out, &outcome, None, None)?;
     Ok(exit::OK)
 }
 
@@ -159,7 +159,7 @@ pub fn passwd(cx: &mut Context) -> anyhow::Result<i32> {
     }
     let outcome =
         service.change_own_password(&operator, current.as_deref().map(|s| s.as_str()), &new)?;
-    super::print_outcome(&mut cx.out, &outcome, None, None)?;
+    super::outcome::print_outcome(&mut cx.out, &outcome, None, None)?;
     Ok(exit::OK)
 }
 
@@ -264,7 +264,7 @@ pub fn token(cx: &mut Context, verb: TokenVerb) -> anyhow::Result<i32> {
                 ))?;
                 cx.out.line(&token)?;
             } else {
-                super::print_outcome(&mut cx.out, &outcome, None, None)?;
+                super::outcome::print_outcome(&mut cx.out, &outcome, None, None)?;
             }
             Ok(exit::OK)
         }

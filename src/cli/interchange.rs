@@ -200,22 +200,11 @@ pub fn import(cx: &mut Context, args: ImportArgs) -> anyhow::Result<i32> {
         (report, None)
     };
     print_import(cx, &report, preview.as_ref())?;
-    Ok(
-        if report.counts.failed > 0 || report.rows.iter().any(failed_and_skipped) {
-            exit::REFUSED
-        } else {
-            exit::OK
-        },
-    )
-}
-
-/// A row skipped because it failed (not because its stored values were kept).
-fn failed_and_skipped(row: &crate::service::interchange::import::RowReport) -> bool {
-    row.outcome == RowOutcome::Skipped
-        && row
-            .reason
-            .as_deref()
-            .is_some_and(|r| !r.starts_with("exists with other values"))
+    Ok(if !report.every_row_applied() {
+        exit::REFUSED
+    } else {
+        exit::OK
+    })
 }
 
 fn totals(report: &ImportReport) -> String {
@@ -275,7 +264,7 @@ fn print_import(
         ))?;
     }
     if let Some(preview) = preview {
-        super::print_preview(&mut cx.out, preview)?;
+        super::outcome::print_preview(&mut cx.out, preview)?;
     }
     let verdict = if report.committed {
         "imported"

@@ -1,13 +1,108 @@
-//! Which audit records a question is about: a time window, the operator who acted, the user a
-//! change touched, the kind of action. One predicate serves the command line (`warden audit
-//! list --since ... --user ...`, over the whole trail) and the console's Audit tab terms
-//! (`op:root user:alice since:2026-11-01`).
+//! Reading the audit trail, and which records a question is about: a time window, the operator
+//! who acted, the user a change touched, the kind of action. One predicate serves the command
+//! line (`warden audit list --since ... --user ...`, over the whole trail) and the console's
+//! Audit tab terms (`op:root user:alice since:2026-11-01`).
 
+use serde::Serialize;
 use serde_json::Value;
 
-use super::query::AuditView;
-use crate::model::Timestamp;
+use super::{Error, Service};
 use crate::model::validate::fold;
+use crate::model::{AuditId, AuditRecord, Timestamp};
+use crate::store::Tx;
+use crate::store::audit::AuditCheck;
+
+/// One audit record as shown: its detail parsed (by names; never ids or secrets).
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditView {
+    pub id: i64,
+    pub at: Timestamp,
+    pub tenant: String,
+    pub operator: String,
+    pub action: String,
+    pub summary: String,
+    pub detail: serde_json::Value,
+    pub hash: String,
+}
+
+impl From<AuditRecord> for AuditView {
+    fn from(r: AuditRecord) -> Self {
+        AuditView {
+            id: r.id.0,
+            at: r.at,
+            tenant: r.tenant,
+            operator: r.operator,
+            action: r.action,
+            summary: r.summary,
+            // A record that is not JSON (edited behind our back) is shown as text.
+            detail: serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::String(r.detail)),
+            hash: r.hash,
+        }
+    }
+}
+
+/// The newest `limit` records older than `before`.
+pub(crate) fn audit_in(
+    tx: &mut Tx<'_>,
+    limit: i64,
+    before: Option<i64>,
+) -> Result<Vec<AuditView>, Error> {
+    Ok(tx
+        .audit_records(limit, before.map(AuditId))?
+        .into_iter()
+        .map(AuditView::from)
+        .collect())
+}
+
+impl Service<'_> {
+    /// Audit records newest first.
+    pub fn audit(&mut self, limit: i64, before: Option<i64>) -> Result<Vec<AuditView>, Error> {
+        self.store.read(|tx| audit_in(tx, limit, before))
+    }
+
+    /// The newest `limit` records (older than `before`) that answer `query`, newest first:
+    /// read a page at a time, stopping at the first record older than `query.since`.
+    pub fn audit_matching(
+        &mut self,
+        query: &AuditQuery,
+        limit: i64,
+        before: Option<i64>,
+    ) -> Result<Vec<AuditView>, Error> {
+        const PAGE: i64 = 500;
+        let mut found = Vec::new();
+        let mut before = before;
+        loop {
+            let page = self.store.read(|tx| audit_in(tx, PAGE, before))?;
+            let Some(last) = page.last() else { break };
+            before = Some(last.id);
+            let exhausted =
+                (page.len() as i64) < PAGE || query.since.is_some_and(|since| last.at < since);
+            for record in page {
+                if query.admits(&record) && (found.len() as i64) < limit {
+                    found.push(record);
+                }
+            }
+            if exhausted || found.len() as i64 >= limit {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
+    pub fn audit_record(&mut self, id: i64) -> Result<AuditView, Error> {
+        self.store.read(|tx| {
+            tx.audit_record(AuditId(id))?
+                .map(AuditView::from)
+                .ok_or_else(|| Error::NotFound(format!("no audit record {id}")))
+        })
+    }
+
+    /// Recomputes the audit chain; with `expected_head`, also checks that the record with
+    /// that hash (noted elsewhere earlier) is still in it.
+    pub fn verify_audit(&mut self, expected_head: Option<&str>) -> Result<AuditCheck, Error> {
+        self.store.read(|tx| Ok(tx.verify_audit(expected_head)?))
+    }
+}
 
 /// The filters of an audit question; empty ones admit everything.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -11,7 +11,6 @@ use super::error::Error;
 use super::resolve;
 use crate::model::*;
 use crate::store::Tx;
-use crate::store::audit::AuditCheck;
 
 /// Stage and app names by id, loaded once per read.
 struct Names {
@@ -246,33 +245,8 @@ pub struct TenantView {
     pub users: i64,
 }
 
-#[derive(Clone, Debug, Serialize)]
-pub struct AuditView {
-    pub id: i64,
-    pub at: Timestamp,
-    pub tenant: String,
-    pub operator: String,
-    pub action: String,
-    pub summary: String,
-    pub detail: serde_json::Value,
-    pub hash: String,
-}
-
-impl From<AuditRecord> for AuditView {
-    fn from(r: AuditRecord) -> Self {
-        AuditView {
-            id: r.id.0,
-            at: r.at,
-            tenant: r.tenant,
-            operator: r.operator,
-            action: r.action,
-            summary: r.summary,
-            // A record that is not JSON (edited behind our back) is shown as text.
-            detail: serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::String(r.detail)),
-            hash: r.hash,
-        }
-    }
-}
+pub use super::audit_query::AuditView;
+pub(super) use super::audit_query::audit_in;
 
 /// How many sign-in attempts `user show` includes.
 const SIGN_INS_SHOWN: i64 = 10;
@@ -536,54 +510,6 @@ impl Service<'_> {
             Ok(out)
         })
     }
-
-    /// Audit records newest first.
-    pub fn audit(&mut self, limit: i64, before: Option<i64>) -> Result<Vec<AuditView>, Error> {
-        self.store.read(|tx| audit_in(tx, limit, before))
-    }
-
-    /// The newest `limit` records (older than `before`) that answer `query`, newest first:
-    /// read a page at a time, stopping at the first record older than `query.since`.
-    pub fn audit_matching(
-        &mut self,
-        query: &super::audit_query::AuditQuery,
-        limit: i64,
-        before: Option<i64>,
-    ) -> Result<Vec<AuditView>, Error> {
-        const PAGE: i64 = 500;
-        let mut found = Vec::new();
-        let mut before = before;
-        loop {
-            let page = self.store.read(|tx| audit_in(tx, PAGE, before))?;
-            let Some(last) = page.last() else { break };
-            before = Some(last.id);
-            let exhausted =
-                (page.len() as i64) < PAGE || query.since.is_some_and(|since| last.at < since);
-            for record in page {
-                if query.admits(&record) && (found.len() as i64) < limit {
-                    found.push(record);
-                }
-            }
-            if exhausted || found.len() as i64 >= limit {
-                break;
-            }
-        }
-        Ok(found)
-    }
-
-    pub fn audit_record(&mut self, id: i64) -> Result<AuditView, Error> {
-        self.store.read(|tx| {
-            tx.audit_record(AuditId(id))?
-                .map(AuditView::from)
-                .ok_or_else(|| Error::NotFound(format!("no audit record {id}")))
-        })
-    }
-
-    /// Recomputes the audit chain; with `expected_head`, also checks that the record with
-    /// that hash (noted elsewhere earlier) is still in it.
-    pub fn verify_audit(&mut self, expected_head: Option<&str>) -> Result<AuditCheck, Error> {
-        self.store.read(|tx| Ok(tx.verify_audit(expected_head)?))
-    }
 }
 
 fn role_links(tx: &mut Tx<'_>, ids: Vec<RoleId>) -> Result<Vec<RoleLink>, Error> {
@@ -732,17 +658,5 @@ pub(super) fn permissions_in(tx: &mut Tx<'_>) -> Result<Vec<PermissionView>, Err
     Ok(all
         .into_iter()
         .map(|p| permission_view(p, &names, &mut implies, &mut implied_by))
-        .collect())
-}
-
-pub(super) fn audit_in(
-    tx: &mut Tx<'_>,
-    limit: i64,
-    before: Option<i64>,
-) -> Result<Vec<AuditView>, Error> {
-    Ok(tx
-        .audit_records(limit, before.map(AuditId))?
-        .into_iter()
-        .map(AuditView::from)
         .collect())
 }

@@ -140,17 +140,7 @@ fn apply_item(
 /// Whether a change may take something from `operator`'s own access: one that takes access
 /// away from another user alone (their status, memberships, assignments) cannot.
 fn may_take_from(operator: crate::model::UserId, change: &Change) -> bool {
-    if change.only_adds() {
-        return false;
-    }
-    match change {
-        Change::EditUser { user, .. }
-        | Change::SetUserStatus { user, .. }
-        | Change::DeleteUser { user, .. }
-        | Change::RemoveMember { user, .. }
-        | Change::Unassign { user, .. } => user.id == operator,
-        _ => true,
-    }
+    !change.only_adds() && change.user_id().is_none_or(|user| user == operator)
 }
 
 /// Whether a refusal may come from rights read before the catalog grew (a new app, role or

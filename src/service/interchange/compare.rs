@@ -32,9 +32,11 @@ pub enum Direction {
 /// Differences of one entry against the index (none when the store already holds it).
 pub struct Comparer<'a> {
     pub index: &'a Index,
-    /// Usernames (folded, per tenant) of stored users renamed by an external-id match: the
-    /// store's relations of those users are compared under the new name.
+    /// Stored users renamed by an external-id match, (tenant, folded stored username) → the
+    /// folded new one: the store's relations of those users are compared under the new name.
     pub(super) renamed: HashMap<UserKey, String>,
+    /// The same renames the other way: (tenant, folded new username) → the folded stored one.
+    renamed_from: HashMap<UserKey, String>,
 }
 
 impl<'a> Comparer<'a> {
@@ -42,6 +44,7 @@ impl<'a> Comparer<'a> {
         Comparer {
             index,
             renamed: HashMap::new(),
+            renamed_from: HashMap::new(),
         }
     }
 
@@ -187,10 +190,10 @@ impl<'a> Comparer<'a> {
             )),
             Some((stored, matched_by)) => {
                 if matched_by.is_some() {
-                    self.renamed.insert(
-                        user_key(&stored.tenant, &stored.username),
-                        u.username.clone(),
-                    );
+                    let old = user_key(&stored.tenant, &stored.username);
+                    let new = user_key(&u.tenant, &u.username);
+                    self.renamed.insert(old.clone(), new.1.clone());
+                    self.renamed_from.insert(new, old.1);
                 }
                 let mut wanted = u.clone();
                 if ignore_status {
@@ -259,8 +262,8 @@ impl<'a> Comparer<'a> {
     /// Whether the stored relation of a (possibly renamed) user is the source's.
     fn stored_username(&self, tenant: &str, username: &str) -> String {
         let key = user_key(tenant, username);
-        match self.renamed.iter().find(|(_, new)| fold(new) == key.1) {
-            Some(((_, old), _)) => old.clone(),
+        match self.renamed_from.get(&key) {
+            Some(old) => old.clone(),
             None => key.1,
         }
     }

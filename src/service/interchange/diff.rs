@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::apply::Keep;
 use super::compare::{Difference, Direction, Index, compare};
 use super::document::{Document, Parts};
+use super::index::Renames;
 use super::read::{Reading, read_document};
 use crate::access::Engine;
 use crate::model::validate::fold;
@@ -105,40 +106,6 @@ fn label((key, stage, app): &NamedAtom<'_>) -> String {
     }
 }
 
-/// Users of the target known under another username in the source, matched by external id:
-/// (tenant, the target's folded username) → (tenant, the source's folded username).
-pub type Renames = HashMap<(String, String), (String, String)>;
-
-/// The renames a comparison of `source` with `target` makes (see [`Renames`]).
-pub fn renames(source: &Document, target: &Document) -> Renames {
-    let key = |tenant: &str, name: &str| (tenant.to_string(), fold(name));
-    let stored: HashMap<(String, String), ()> = target
-        .users
-        .iter()
-        .flatten()
-        .map(|u| (key(&u.tenant, &u.username), ()))
-        .collect();
-    let by_external: HashMap<(String, String), String> = target
-        .users
-        .iter()
-        .flatten()
-        .filter_map(|u| {
-            let ext = u.external_id.clone()?;
-            Some(((u.tenant.clone(), ext), fold(&u.username)))
-        })
-        .collect();
-    source
-        .users
-        .iter()
-        .flatten()
-        .filter(|u| !stored.contains_key(&key(&u.tenant, &u.username)))
-        .filter_map(|u| {
-            let old = by_external.get(&(u.tenant.clone(), u.external_id.clone()?))?;
-            Some(((u.tenant.clone(), old.clone()), key(&u.tenant, &u.username)))
-        })
-        .collect()
-}
-
 /// The access diff of two engines, per user matched by tenant and username (or by external
 /// id, through `renamed`).
 pub fn access_diff(
@@ -200,12 +167,9 @@ pub fn diff_stores(
 ) -> Result<StoreDiff, Error> {
     let (source_doc, source_engine, source_users) = read_store(source, parts, reading)?;
     let (target_doc, target_engine, target_users) = read_store(target, parts, reading)?;
-    let renamed = renames(&source_doc, &target_doc);
-    let differences = compare(
-        source_doc,
-        &Index::of(target_doc),
-        Direction::Sync { prune },
-    );
+    let target_index = Index::of(target_doc);
+    let renamed = target_index.renames(&source_doc);
+    let differences = compare(source_doc, &target_index, Direction::Sync { prune });
     let access = access_diff(
         (&source_engine, &source_users),
         (&target_engine, &target_users),

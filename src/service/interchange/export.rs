@@ -7,7 +7,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::document::*;
-use super::read::{PartRows, Reading, read_part, tenant_names};
+use super::read::{Names, PartRows, Reading, read_part, tenant_names};
 use crate::model::Vocabulary;
 use crate::service::Error;
 use crate::store::Tx;
@@ -55,9 +55,10 @@ pub fn write_json(
         json(&tenant_names(tx, reading)?)?
     )
     .map_err(io)?;
+    let names = Names::load(tx)?;
     for part in parts.iter() {
         let key = part.as_str();
-        let n = match read_part(tx, part, reading)? {
+        let n = match read_part(tx, part, reading, &names)? {
             PartRows::Stages(v) => {
                 write_array(out, key, &v)?;
                 v.len()
@@ -158,6 +159,7 @@ pub fn write_csv(
     let csv_error = |e: csv::Error| Error::Write(std::io::Error::other(e));
     csv.write_record(table.header()).map_err(csv_error)?;
     let mut rows = 0;
+    let names = Names::load(tx)?;
     let shown = |v: &str| {
         if for_terminal {
             crate::text::terminal_safe(v).to_string()
@@ -168,7 +170,7 @@ pub fn write_csv(
     let opt = |v: &Option<String>| shown(v.as_deref().unwrap_or_default());
     match table {
         CsvTable::Users => {
-            if let PartRows::Users(users) = read_part(tx, Part::Users, reading)? {
+            if let PartRows::Users(users) = read_part(tx, Part::Users, reading, &names)? {
                 for u in users {
                     csv.write_record([
                         shown(&u.username).as_str(),
@@ -184,7 +186,7 @@ pub fn write_csv(
             }
         }
         CsvTable::Memberships => {
-            if let PartRows::Groups(groups) = read_part(tx, Part::Groups, reading)? {
+            if let PartRows::Groups(groups) = read_part(tx, Part::Groups, reading, &names)? {
                 for g in groups {
                     for member in &g.members {
                         csv.write_record([shown(&g.name), shown(&g.stage), shown(member)])
@@ -195,7 +197,9 @@ pub fn write_csv(
             }
         }
         CsvTable::Assignments => {
-            if let PartRows::Assignments(assignments) = read_part(tx, Part::Assignments, reading)? {
+            if let PartRows::Assignments(assignments) =
+                read_part(tx, Part::Assignments, reading, &names)?
+            {
                 for a in assignments {
                     csv.write_record([
                         shown(&a.role),

@@ -89,6 +89,17 @@ pub struct ImportReport {
     /// The changes made (or that would be), for the access preview.
     #[serde(skip)]
     pub changes: Vec<crate::model::Change>,
+    /// Rows that failed, or were skipped because they failed (not because their stored
+    /// values were kept).
+    #[serde(skip)]
+    pub faulty: usize,
+}
+
+impl ImportReport {
+    /// Whether every row applied, was unchanged, or kept its stored values by the policy.
+    pub fn every_row_applied(&self) -> bool {
+        self.faulty == 0
+    }
 }
 
 /// Reads a document file (any version this build knows).
@@ -234,6 +245,7 @@ impl Service<'_> {
             committed: applied.committed,
             audit_id: applied.audit.map(|a| a.0),
             changes: applied.changes,
+            faulty: 0,
         };
         // Reported in the order of the files and their rows.
         let file_order = |origin: &Origin| {
@@ -265,6 +277,9 @@ impl Service<'_> {
                 }
                 None => (row.outcome, row.reason, row.column),
             };
+            if failure.is_some() || row.outcome == RowOutcome::Failed {
+                report.faulty += 1;
+            }
             let counts = &mut report.counts;
             match outcome {
                 RowOutcome::Created => counts.created += 1,

@@ -11,6 +11,10 @@ use super::difference::{GroupKey, UserKey, group_key, user_key};
 use super::document::*;
 use crate::model::validate::fold;
 
+/// Stored users a document knows under another username, matched by external id: (tenant,
+/// folded stored username) → (tenant, folded username in the document).
+pub type Renames = HashMap<UserKey, UserKey>;
+
 /// What a store holds, by natural keys, for looking entries up.
 #[derive(Default)]
 pub struct Index {
@@ -34,6 +38,22 @@ pub struct Index {
 }
 
 impl Index {
+    /// The renames comparing `source` with this store makes (see [`Renames`]).
+    pub fn renames(&self, source: &Document) -> Renames {
+        source
+            .users
+            .iter()
+            .flatten()
+            .filter_map(|u| match self.user(u) {
+                Some((stored, Some(_))) => Some((
+                    user_key(&stored.tenant, &stored.username),
+                    user_key(&u.tenant, &u.username),
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Whether the group (by key) has this member (folded username).
     pub(super) fn has_member(&self, group: &GroupKey, folded: &str) -> bool {
         self.members.get(group).is_some_and(|m| m.contains(folded))

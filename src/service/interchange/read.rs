@@ -47,8 +47,8 @@ impl PartRows {
     }
 }
 
-/// Names for the ids a part refers to.
-struct Names {
+/// Names for the ids a part refers to, read once for every part of one reading.
+pub struct Names {
     tenants: HashMap<TenantId, String>,
     stages: HashMap<StageId, String>,
     apps: HashMap<AppId, String>,
@@ -57,7 +57,7 @@ struct Names {
 }
 
 impl Names {
-    fn load(tx: &mut Tx<'_>) -> Result<Names, Error> {
+    pub fn load(tx: &mut Tx<'_>) -> Result<Names, Error> {
         Ok(Names {
             tenants: tx.tenants()?.into_iter().map(|t| (t.id, t.name)).collect(),
             stages: tx.stages()?.into_iter().map(|s| (s.id, s.name)).collect(),
@@ -115,9 +115,13 @@ pub fn tenant_names(tx: &mut Tx<'_>, reading: &Reading) -> Result<Vec<String>, E
     Ok(names)
 }
 
-/// Reads one part of the store.
-pub fn read_part(tx: &mut Tx<'_>, part: Part, reading: &Reading) -> Result<PartRows, Error> {
-    let names = Names::load(tx)?;
+/// Reads one part of the store, with `names` loaded in the same transaction.
+pub fn read_part(
+    tx: &mut Tx<'_>,
+    part: Part,
+    reading: &Reading,
+    names: &Names,
+) -> Result<PartRows, Error> {
     Ok(match part {
         Part::Stages => PartRows::Stages(tx.stages()?.into_iter().map(|s| s.name).collect()),
         Part::Apps => {
@@ -133,11 +137,11 @@ pub fn read_part(tx: &mut Tx<'_>, part: Part, reading: &Reading) -> Result<PartR
             apps.sort_by(|a, b| a.key.cmp(&b.key));
             PartRows::Apps(apps)
         }
-        Part::Permissions => PartRows::Permissions(permissions(tx, &names)?),
-        Part::Roles => PartRows::Roles(roles(tx, &names)?),
-        Part::Users => PartRows::Users(users(tx, &names, reading)?),
-        Part::Groups => PartRows::Groups(groups(tx, &names, reading)?),
-        Part::Assignments => PartRows::Assignments(assignments(tx, &names, reading)?),
+        Part::Permissions => PartRows::Permissions(permissions(tx, names)?),
+        Part::Roles => PartRows::Roles(roles(tx, names)?),
+        Part::Users => PartRows::Users(users(tx, names, reading)?),
+        Part::Groups => PartRows::Groups(groups(tx, names, reading)?),
+        Part::Assignments => PartRows::Assignments(assignments(tx, names, reading)?),
         Part::Policy => {
             let stored = tx.settings()?;
             PartRows::Policy(
@@ -160,8 +164,9 @@ pub fn read_part(tx: &mut Tx<'_>, part: Part, reading: &Reading) -> Result<PartR
 pub fn read_document(tx: &mut Tx<'_>, parts: &Parts, reading: &Reading) -> Result<Document, Error> {
     let mut doc = Document::empty();
     doc.tenants = tenant_names(tx, reading)?;
+    let names = Names::load(tx)?;
     for part in parts.iter() {
-        read_part(tx, part, reading)?.into_document(&mut doc);
+        read_part(tx, part, reading, &names)?.into_document(&mut doc);
     }
     Ok(doc)
 }

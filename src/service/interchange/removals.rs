@@ -3,13 +3,11 @@
 //! has (only when pruning). Relations of a user matched by external id are compared under the
 //! source's username, so a rename is not also a removal.
 
-use foldhash::HashMap;
-
 use super::apply::Effect;
 use super::build;
 use super::compare::Comparer;
 use super::difference::{
-    Difference, UserKey, assignment_edge, difference, grant_edge, group_label, group_role_edge,
+    Difference, assignment_edge, difference, grant_edge, group_label, group_role_edge,
     implication_edge, include_edge, member_edge, phase,
 };
 use super::document::*;
@@ -28,15 +26,11 @@ pub(super) fn removals(
     let mut out = Vec::new();
     let has = |part: Part| parts.contains(&part);
     // Stored names of renamed users, so their relations are not counted twice.
-    let renamed_to: HashMap<UserKey, String> = comparer
-        .renamed
-        .iter()
-        .map(|(old, new)| (old.clone(), new.clone()))
-        .collect();
     let source_name = |tenant: &str, folded: &str| -> String {
-        renamed_to
+        comparer
+            .renamed
             .get(&(tenant.to_string(), folded.to_string()))
-            .map(|n| fold(n))
+            .cloned()
             .unwrap_or_else(|| folded.to_string())
     };
     if has(Part::Permissions) {
