@@ -3,9 +3,9 @@
 //! and `check`. Forward, reverse, explain and preview (sibling files) all read these same
 //! structures, which is why they cannot disagree.
 //!
-//! Semantics (SPEC §2): a user who is not active has nothing. Each direct assignment
-//! `(role R, scope A)` and each group role `R` of a group `G` the user is in (scope
-//! `(G.stage, R.app or any)`) is a *path*; a role has every grant of every role it reaches by
+//! Semantics: a user who is not active has nothing. Each direct assignment `(role R, scope
+//! A)` and each group role `R` of a group `G` the user is in (scope `(G.stage, R.app or
+//! any)`) is a *path*; a role has every grant of every role it reaches by
 //! inclusion; a grant `(P, S)` under scope `A` gives `(P, S ∩ A)` unless empty; and `(P, S)`
 //! gives `(Q, S)` for every `Q` that `P` implies, transitively.
 
@@ -653,7 +653,7 @@ impl Engine {
         }
     }
 
-    /// Whether `user` holds `permission` at a scope covering `scope` (SPEC §2 `check`).
+    /// Whether `user` holds `permission` at a scope covering `scope`.
     pub fn check(&self, user: UserId, permission: PermissionId, scope: Scope) -> bool {
         let (Some(&u), Some(&p), Some(slot)) = (
             self.user_index.get(&user),

@@ -24,12 +24,11 @@ mod user;
 use clap::{Args, Parser, Subcommand};
 
 use crate::model::{SystemClock, Vocabulary};
-
 use crate::service::{Command, Error, Operator, Service};
 use crate::store::{Location, Store, StoreOptions};
 use output::Output;
 
-/// Exit codes (SPEC §8).
+/// Exit codes, as the README's table lists them.
 pub mod exit {
     pub const OK: i32 = 0;
     /// A check that does not hold (`audit verify` on a broken chain).

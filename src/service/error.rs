@@ -1,11 +1,11 @@
-//! Errors of the use cases, and the exit code each maps to (SPEC §8: 2 bad usage or input,
-//! 3 conflict or refused by a rule, 4 store unavailable). Every refusal names its [`Rule`], so
-//! a script can tell which rule stopped it and a person reads why.
+//! Errors of the use cases, and the exit code each maps to (the README's exit codes: 2 bad
+//! usage or input, 3 conflict or refused by a rule, 4 store unavailable). Every refusal names
+//! its [`Rule`], so a script can tell which rule stopped it and a person reads why.
 
 use crate::model::validate::InvalidField;
 use crate::store::StoreError;
 
-/// The rules of SPEC §3 (and their neighbours) a write can be refused by.
+/// The rules (the README's table) a write can be refused by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rule {
     BuiltinRoleReadOnly,
@@ -130,7 +130,7 @@ impl Error {
         }
     }
 
-    /// The process exit code for this error (SPEC §8).
+    /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Invalid(_) | Error::Usage(_) | Error::NotFound(_) | Error::Ambiguous(_) => 2,
